@@ -1,0 +1,74 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _configure_engine(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _configure_engine(app: Flask) -> None:
+    """Engine options per database: a busy timeout for SQLite, pre-ping for pooled servers."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000})
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_extensions(app: Flask) -> None:
+    from blueprints.i18n import select_locale
+    from extensions import babel, csrf, db, migrate
+    from services import sqlite_pragmas  # noqa: F401  (installs the connect hook)
+    from services.page_cache import make_page_store
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.extensions["page_store"] = make_page_store(app.config["REDIS_URL"])
+
+
+def register_blueprints(app: Flask) -> None:
+    from blueprints import i18n, templating
+    from blueprints.catalog import bp as catalog_bp
+    from blueprints.pages import bp as pages_bp
+
+    i18n.init_app(app)
+    templating.init_app(app)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(pages_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from blueprints.pages.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from blueprints.commands import init_app
+
+    init_app(app)

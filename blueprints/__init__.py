@@ -1,0 +1,1 @@
+"""HTTP: one package per thing the user does, plus shared request helpers."""

@@ -1,0 +1,34 @@
+"""Command-line tasks: ``flask seed`` and the periodic click pruning."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from services import clicks, seeding
+from services.catalog_file import CatalogFileError, load_catalog_file
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed")
+    @click.option("--synthetic", type=int, default=0, help="Also add N generated tools (for benchmarks).")
+    @click.option("--synthetic-seed", type=int, default=1, help="Random seed for generated tools.")
+    @click.option("--drop-synthetic", is_flag=True, help="Remove every generated tool and stop.")
+    def seed_command(synthetic: int, synthetic_seed: int, drop_synthetic: bool):
+        """Load data/catalog into the database (safe to run again: updates in place)."""
+        if drop_synthetic:
+            click.echo(f"removed {seeding.drop_synthetic()} synthetic tools")
+            return
+        try:
+            report = seeding.seed_catalog(load_catalog_file())
+        except CatalogFileError as error:
+            raise click.ClickException(f"the catalog file has problems:\n{error}") from error
+        click.echo(f"tools: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+        if synthetic:
+            with click.progressbar(length=synthetic, label="synthetic tools") as bar:
+                seeding.seed_synthetic(synthetic, seed=synthetic_seed, progress=bar.update)
+
+    @app.cli.command("prune-clicks")
+    def prune_clicks_command():
+        """Forget repeat-click records older than an hour (run from cron)."""
+        click.echo(f"pruned {clicks.prune_recent_clicks()} records")

@@ -1,0 +1,94 @@
+"""What every template can use: the language, links to the twin page, static URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from blueprints.i18n import HTML_LANG, current_lang
+from services.listing import LIST_PARAMS
+from services.monogram import monogram_hue, monogram_letters
+
+PRICING_LABELS = {
+    "free": _l("Free"),
+    "freemium": _l("Freemium"),
+    "free_trial": _l("Free trial"),
+    "paid": _l("Paid"),
+}
+FACT_LABELS = {
+    "china_direct": _l("Works in mainland China without a VPN"),
+    "cn_payment": _l("Accepts Alipay / WeChat Pay"),
+    "cn_invoice": _l("Issues Chinese invoices (fapiao)"),
+    "chinese_support": _l("Chinese interface or support"),
+    "free_plan": _l("Free plan or trial"),
+}
+SORT_LABELS = {
+    "popular": _l("Popular"),
+    "rating": _l("Top rated"),
+    "newest": _l("Newest"),
+    "name": _l("Name"),
+}
+LIFECYCLE_LABELS = {
+    "renamed": _l("This tool has been renamed."),
+    "acquired": _l("This tool has been acquired."),
+    "shut_down": _l("This tool has shut down."),
+}
+
+
+@cache
+def _static_hash(static_folder: str, filename: str) -> str:
+    return hashlib.sha256((Path(static_folder) / filename).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """A static file's URL with a content hash, so it can be cached for a year."""
+    return url_for("static", filename=filename, v=_static_hash(current_app.static_folder, filename))
+
+
+def lang_url(lang: str) -> str:
+    """This page in ``lang``: same endpoint, same arguments, same query."""
+    if request.url_rule is None or not current_app.url_map.is_endpoint_expecting(request.endpoint, "lang"):
+        return url_for("catalog.home", lang=lang)
+    # Only the list parameters we honour: tracking junk never reaches a canonical URL.
+    args = {k: v for k, v in request.args.items() if k in LIST_PARAMS and v}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)
+
+
+def list_url(query, **changes) -> str:
+    """This list page with ``changes`` to its parameters (page, sort, filters)."""
+    return url_for(request.endpoint, **(request.view_args or {}), **query.to_args(**changes))
+
+
+def absolute(url: str) -> str:
+    """A site-relative URL made absolute with SITE_URL, or the request's host."""
+    base = current_app.config["SITE_URL"].rstrip("/") or request.host_url.rstrip("/")
+    return base + url
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def globals_for_templates():
+        lang = current_lang()
+        return {
+            "lang": lang,
+            "html_lang": HTML_LANG[lang],
+            "other_lang": "en" if lang == "zh" else "zh",
+            "lang_url": lang_url,
+            "list_url": list_url,
+            "static_url": static_url,
+            "absolute": absolute,
+            "monogram_letters": monogram_letters,
+            "monogram_hue": monogram_hue,
+            "PRICING_LABELS": PRICING_LABELS,
+            "FACT_LABELS": FACT_LABELS,
+            "SORT_LABELS": SORT_LABELS,
+            "LIFECYCLE_LABELS": LIFECYCLE_LABELS,
+            "config": current_app.config,
+        }

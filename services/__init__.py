@@ -1,0 +1,1 @@
+"""Logic that is not about HTTP: plain arguments in, plain values out."""
