@@ -52,12 +52,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import i18n, templating
+    from blueprints import i18n, responses, templating
     from blueprints.catalog import bp as catalog_bp
     from blueprints.pages import bp as pages_bp
 
     i18n.init_app(app)
     templating.init_app(app)
+    responses.init_app(app)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(pages_bp)
 

@@ -33,7 +33,7 @@ class Config:
     PER_PAGE = int(os.environ.get("PER_PAGE", "30"))
     HOME_TOOLS_PER_CATEGORY = int(os.environ.get("HOME_TOOLS_PER_CATEGORY", "12"))
     SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", "50000"))
-    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
 from services import clicks, seeding
-from services.catalog_file import CatalogFileError, load_catalog_file
+from services.catalog_file import DEFAULT_DIR, CatalogFileError, load_catalog_file
 
 
 def init_app(app: Flask) -> None:
@@ -14,13 +16,17 @@ def init_app(app: Flask) -> None:
     @click.option("--synthetic", type=int, default=0, help="Also add N generated tools (for benchmarks).")
     @click.option("--synthetic-seed", type=int, default=1, help="Random seed for generated tools.")
     @click.option("--drop-synthetic", is_flag=True, help="Remove every generated tool and stop.")
-    def seed_command(synthetic: int, synthetic_seed: int, drop_synthetic: bool):
+    @click.option(
+        "--data", type=click.Path(exists=True, file_okay=False, path_type=Path), default=DEFAULT_DIR,
+        show_default=True, help="The catalog directory.",
+    )
+    def seed_command(synthetic: int, synthetic_seed: int, drop_synthetic: bool, data: Path):
         """Load data/catalog into the database (safe to run again: updates in place)."""
         if drop_synthetic:
             click.echo(f"removed {seeding.drop_synthetic()} synthetic tools")
             return
         try:
-            report = seeding.seed_catalog(load_catalog_file())
+            report = seeding.seed_catalog(load_catalog_file(data))
         except CatalogFileError as error:
             raise click.ClickException(f"the catalog file has problems:\n{error}") from error
         click.echo(f"tools: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")

@@ -34,7 +34,7 @@ def current_lang() -> str:
 
 
 def select_locale() -> str:
-    return "en" if current_lang() == "en" else "zh_CN"
+    return current_lang()
 
 
 def prefers_english(accept_language) -> bool:

@@ -169,8 +169,9 @@ class Tool(Timestamped, Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str | None] = mapped_column(String(120))
-    # Pinyin for Chinese names, lower-cased, so sorting by name is stable across languages.
+    # Sort keys for the name each language shows: pinyin for Chinese, lower-case otherwise.
     name_sort: Mapped[str] = mapped_column(String(400), index=True)
+    name_sort_en: Mapped[str] = mapped_column(String(400), index=True)
     url: Mapped[str] = mapped_column(String(500))
     url_normalized: Mapped[str] = mapped_column(String(500), unique=True)
     logo_path: Mapped[str | None] = mapped_column(String(200))

@@ -151,8 +151,11 @@ def serves(platform_slug: str | None, market_slug: str | None):
     return Tool.id.in_(select(ToolPlatform.tool_id).where(and_(*conditions)))
 
 
-def listing_statement(query: ListingQuery, *conditions) -> Select:
-    """Public tools matching the page's own condition and the visitor's filters, sorted."""
+def listing_statement(query: ListingQuery, lang: str, *conditions) -> Select:
+    """Public tools matching the page's own condition and the visitor's filters, sorted.
+
+    Sorting by name follows the name shown in ``lang``; ties break on id, so pages never overlap.
+    """
     statement = select(Tool).where(public_tool, *conditions)
     if query.platform or query.market:
         statement = statement.where(serves(query.platform, query.market))
@@ -160,13 +163,14 @@ def listing_statement(query: ListingQuery, *conditions) -> Select:
         statement = statement.where(Tool.pricing == query.pricing)
     for fact in query.facts:
         statement = statement.where(getattr(Tool, fact).is_(True))
+    if query.sort == "name":
+        return statement.order_by(Tool.name_sort_en if lang == "en" else Tool.name_sort, Tool.id)
     return statement.order_by(*SORTS[query.sort])
 
 
 SORTS = {
     "popular": (Tool.click_count.desc(), Tool.id),
     "newest": (Tool.created_at.desc(), Tool.id.desc()),
-    "name": (Tool.name_sort, Tool.id),
     "rating": (Tool.rating_avg.desc(), Tool.rating_count.desc(), Tool.id),
 }
 

@@ -54,8 +54,10 @@ def record_click(tool_id: int, visitor: str) -> bool:
             set_={"clicked_at": now},
             where=RecentClick.clicked_at <= now - REPEAT_WINDOW,
         )
-    ).rowcount
-    if not claimed:
+        # RETURNING, not rowcount: drivers disagree on rowcount for upserts.
+        .returning(RecentClick.tool_id)
+    ).first()
+    if claimed is None:
         db.session.rollback()
         return False
     db.session.execute(

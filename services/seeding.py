@@ -101,7 +101,8 @@ def _tool_values(entry: dict, categories: dict) -> dict:
     values = {
         "name": entry["name"],
         "name_en": entry.get("name_en"),
-        "name_sort": name_sort_key(entry.get("name_en") or entry["name"]),
+        "name_sort": name_sort_key(entry["name"]),
+        "name_sort_en": name_sort_key(entry.get("name_en") or entry["name"]),
         "url": entry["url"],
         "url_normalized": normalize_url(entry["url"]),
         "tagline_zh": entry["tagline"]["zh"].strip(),
@@ -203,6 +204,7 @@ def seed_synthetic(count: int, seed: int = 1, progress: Callable[[int], None] | 
             "slug": f"synthetic-{seed}-{number}",
             "name": name,
             "name_sort": name_sort_key(name),
+            "name_sort_en": name_sort_key(name),
             "url": f"https://synthetic-{number}.invalid/",
             "url_normalized": f"synthetic-{number}.invalid",
             "tagline_zh": "".join(rng.choices(_ZH_WORDS, k=rng.randint(4, 9))),

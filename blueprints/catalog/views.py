@@ -57,7 +57,7 @@ def render_listing(*, title: str, description: str, conditions: tuple, template_
     """A filtered, sorted, paginated list of tools; only the list itself for htmx."""
     query = _parse_listing_query()
     pagination = queries.paginate_listing(
-        queries.listing_statement(query, *conditions), query.page, current_app.config["PER_PAGE"]
+        queries.listing_statement(query, current_lang(), *conditions), query.page, current_app.config["PER_PAGE"]
     )
     if pagination is None:
         abort(404)

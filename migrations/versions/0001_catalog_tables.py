@@ -78,6 +78,7 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('name_en', sa.String(length=120), nullable=True),
     sa.Column('name_sort', sa.String(length=400), nullable=False),
+    sa.Column('name_sort_en', sa.String(length=400), nullable=False),
     sa.Column('url', sa.String(length=500), nullable=False),
     sa.Column('url_normalized', sa.String(length=500), nullable=False),
     sa.Column('logo_path', sa.String(length=200), nullable=True),
@@ -121,6 +122,7 @@ def upgrade():
     with op.batch_alter_table('tool', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tool_is_synthetic'), ['is_synthetic'], unique=False)
         batch_op.create_index(batch_op.f('ix_tool_name_sort'), ['name_sort'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tool_name_sort_en'), ['name_sort_en'], unique=False)
         batch_op.create_index('ix_tool_status_category', ['status', 'category_id'], unique=False)
         batch_op.create_index('ix_tool_status_clicks', ['status', 'click_count'], unique=False)
         batch_op.create_index('ix_tool_status_created', ['status', 'created_at'], unique=False)
@@ -201,6 +203,7 @@ def downgrade():
         batch_op.drop_index('ix_tool_status_created')
         batch_op.drop_index('ix_tool_status_clicks')
         batch_op.drop_index('ix_tool_status_category')
+        batch_op.drop_index(batch_op.f('ix_tool_name_sort_en'))
         batch_op.drop_index(batch_op.f('ix_tool_name_sort'))
         batch_op.drop_index(batch_op.f('ix_tool_is_synthetic'))
 
