@@ -1,0 +1,55 @@
+"""Production gunicorn settings, read from the environment with sane defaults.
+
+Run: ``gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'`` behind a reverse proxy (nginx).
+Every setting below can be changed with the GUNICORN_* variable named next to it.
+"""
+
+import os
+
+
+def _env_int(name: str, default: int) -> int:
+    """An integer setting from the environment, or ``default`` when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Loopback by default: the reverse proxy in front is the only thing that should reach gunicorn.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# About one worker per core: rendering is CPU-bound Python, so more processes than cores only adds switching.
+workers = _env_int("GUNICORN_WORKERS", 2)
+
+# gthread, not sync: threads keep the proxy's keep-alive connections open and let a slow client not block a process.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+
+# A few threads per worker cover I/O waits (database, Redis); the GIL makes more buy nothing for rendering.
+threads = _env_int("GUNICORN_THREADS", 4)
+
+# A request that takes 30 s is stuck: the worker is killed and replaced.
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+
+# On restart or deploy, in-flight requests get this long to finish before workers are killed.
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+
+# Seconds an idle keep-alive connection from the proxy stays open; lower than nginx's upstream keepalive_timeout.
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+
+# Only the proxy may set X-Forwarded-Proto (https); list its address here if it is not on this host.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Access log off unless asked ("-" is stdout): the proxy already logs every request, and logging costs throughput.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+
+# Errors always go to stderr, where systemd/docker collect them.
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+# Recycle each worker after this many requests to bound slow memory growth; jitter keeps them from restarting together.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# No preload: each worker imports the app itself and opens its own DB connection pool (pools must not cross a fork).
+preload_app = False
+
+# The worker heartbeat file on tmpfs: a disk-backed /tmp can stall workers into false timeouts (e.g. in containers).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

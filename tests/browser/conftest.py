@@ -1,0 +1,69 @@
+"""A live server on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+A missing browser fails the run: browser tests are never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Headless Chromium says "HeadlessChrome", which /go/ rightly treats as a bot; a
+# person's browser does not, so the tests present an ordinary one.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_server(catalog):
+    """The test app served over real HTTP on a free loopback port."""
+    server = make_server("127.0.0.1", 0, catalog, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _refuse_outside_hosts(route):
+    """Tests never contact a public host: anything off loopback is aborted."""
+    if route.request.url.startswith(("http://127.0.0.1", "http://localhost")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", user_agent=USER_AGENT)
+    context.route("**/*", _refuse_outside_hosts)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN", user_agent=USER_AGENT)
+    context.route("**/*", _refuse_outside_hosts)
+    page = context.new_page()
+    yield page
+    context.close()
