@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 
 # Compiled catalogues are build output, made from the .po files we keep.
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile -d translations -f -q
+	$(BIN)/pybabel compile -d translations -f
 
 run: translations
 	$(BIN)/flask db upgrade
