@@ -19,6 +19,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_engine(app)
+    _trust_proxy_headers(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -36,6 +37,15 @@ def _configure_engine(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _trust_proxy_headers(app: Flask) -> None:
+    """Behind nginx, take the client address and scheme from the proxy's headers."""
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

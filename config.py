@@ -30,6 +30,9 @@ class Config:
     ICP_RECORD = os.environ.get("ICP_RECORD", "")  # ICP备案号, shown in the footer
     PSB_RECORD = os.environ.get("PSB_RECORD", "")  # 公安备案号, shown in the footer
     PSB_RECORD_CODE = os.environ.get("PSB_RECORD_CODE", "")  # the number used in the beian.gov.cn link
+    # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (nginx: 1).
+    # 0 trusts no header: a client could otherwise forge its address.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PER_PAGE = int(os.environ.get("PER_PAGE", "30"))
     HOME_TOOLS_PER_CATEGORY = int(os.environ.get("HOME_TOOLS_PER_CATEGORY", "12"))
     SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", "50000"))

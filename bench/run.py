@@ -9,6 +9,8 @@ error; the exit status is non-zero only when something could not run.
 
 Environment: BENCH_SECONDS (default 10) per page; BENCH_TOOLS (default 1000);
 GUNICORN_* as read by deploy/gunicorn.conf.py (the bind and worker count are set here).
+Worker recycling is off unless GUNICORN_MAX_REQUESTS is set: the numbers are steady
+state, since a recycled worker boots again and starts with an empty page cache.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def bench_env(workdir: Path) -> dict[str, str]:
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.db'}"
     env["SECRET_KEY"] = "bench-only-not-secret"
     env.setdefault("FLASK_APP", "app:create_app")
+    env.setdefault("GUNICORN_MAX_REQUESTS", "0")  # steady state: no worker restarts mid-run
     return env
 
 
@@ -101,11 +104,8 @@ def build_catalog(env: dict[str, str], database: Path, total: int) -> int:
 def pick_tool_slug(database: Path) -> str:
     """The preferred tool's slug when it exists, else the first real tool's."""
     with sqlite3.connect(database) as connection:
-        row = connection.execute(
-            "SELECT slug FROM tool WHERE slug = ? UNION ALL SELECT slug FROM (SELECT slug FROM tool ORDER BY"
-            " is_synthetic, id LIMIT 1)",
-            (PREFERRED_TOOL,),
-        ).fetchone()
+        row = connection.execute("SELECT slug FROM tool WHERE slug = ?", (PREFERRED_TOOL,)).fetchone()
+        row = row or connection.execute("SELECT slug FROM tool ORDER BY is_synthetic, id LIMIT 1").fetchone()
     if row is None:
         raise BenchError("the catalog has no tools to benchmark a tool page with")
     return row[0]
@@ -204,13 +204,19 @@ def measure(wrk: str, base: str, path: str, seconds: int, cache: str) -> Result:
     return Result(path, rate, p50, p99, cache, problems)
 
 
-def print_machine(tools: int, seconds: int, env: dict[str, str]) -> None:
+def worker_class(log: Path) -> str:
+    """The worker class gunicorn reports in its log ('?' if it did not)."""
+    found = re.search(r"Using worker: (\S+)", log.read_text(errors="replace"))
+    return found.group(1) if found else "?"
+
+
+def print_machine(tools: int, seconds: int, env: dict[str, str], worker: str) -> None:
     """The machine and the setup the numbers belong to."""
     cache = "off" if env.get("PAGE_CACHE_ENABLED", "").lower() in ("0", "false", "no", "off") else "on"
     store = "redis" if env.get("REDIS_URL") else "memory"
     print(f"machine: nproc={os.cpu_count()}, python {platform.python_version()}, tools={tools}")
     print(
-        f"setup: gunicorn {WORKERS} workers ({env.get('GUNICORN_WORKER_CLASS', 'config default')} class),"
+        f"setup: gunicorn {WORKERS} {worker} workers (max_requests={env['GUNICORN_MAX_REQUESTS']}),"
         f" page cache {cache} ({store}), wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, all on {HOST}"
     )
 
@@ -253,7 +259,7 @@ def benchmark(wrk: str, workdir: Path, seconds: int, total_tools: int) -> None:
         results = [measure(wrk, base, path, seconds, caches[path]) for path in paths]
     finally:
         stop_gunicorn(server)
-    print_machine(tools, seconds, env)
+    print_machine(tools, seconds, env, worker_class(log))
     print_table(results)
     print_target(results)
 

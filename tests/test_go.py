@@ -104,3 +104,19 @@ def test_a_dead_link_shows_an_interstitial(app, client, catalog):
 
 def test_go_for_an_unknown_tool_is_404(client, catalog):
     assert client.get("/go/nope", headers=CHROME).status_code == 404
+
+
+def test_behind_a_proxy_the_forwarded_client_address_identifies_the_visitor(database_url, catalog):
+    from tests.conftest import make_app
+
+    proxied = make_app(database_url, PROXY_FIX_X_FOR=1)
+    client = proxied.test_client()
+    for address in ("203.0.113.1", "203.0.113.2", "203.0.113.2"):
+        client.get("/go/alpha-scout", headers={**CHROME, "X-Forwarded-For": address})
+    assert _clicks(proxied)[0] == 2  # two visitors; the third request repeats the second
+
+
+def test_without_a_configured_proxy_a_forged_forwarded_header_is_ignored(app, client, catalog):
+    for address in ("203.0.113.1", "203.0.113.2"):
+        client.get("/go/alpha-scout", headers={**CHROME, "X-Forwarded-For": address})
+    assert _clicks(app)[0] == 1
