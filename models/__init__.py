@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per domain."""
 
+from models.accounts import KnownBrowser, Role, SecurityEvent, User, UserSession, UserStatus, WechatIdentity
 from models.base import Base
 from models.catalog import (
     Category,
@@ -15,9 +16,12 @@ from models.catalog import (
     ToolStatus,
     tool_tag,
 )
+from models.notifications import Notification
 from models.site import SiteCounter
+from models.verification import SmsCode
 
 __all__ = [
-    "Base", "Category", "Lifecycle", "Market", "Platform", "Pricing", "RecentClick",
-    "SiteCounter", "Tag", "Tool", "ToolClickDay", "ToolPlatform", "ToolStatus", "tool_tag",
+    "Base", "Category", "KnownBrowser", "Lifecycle", "Market", "Notification", "Platform", "Pricing",
+    "RecentClick", "Role", "SecurityEvent", "SiteCounter", "SmsCode", "Tag", "Tool", "ToolClickDay",
+    "ToolPlatform", "ToolStatus", "User", "UserSession", "UserStatus", "WechatIdentity", "tool_tag",
 ]

@@ -1,0 +1,130 @@
+"""Users, their signed-in sessions, WeChat identities, and the security log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UtcDateTime
+from services import clock
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class UserStatus(enum.StrEnum):
+    ACTIVE = "active"
+    BANNED = "banned"
+    PENDING_DELETION = "pending_deletion"
+
+
+class User(Base):
+    """An account. Public pages show only ``display_name``."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('user', 'moderator', 'admin')", name="role"),
+        CheckConstraint("status IN ('active', 'banned', 'pending_deletion')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Fixed once set; a WeChat-created account has none until it sets a password.
+    account_name: Mapped[str | None] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    avatar_path: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set by staff for a compromised account: the next sign-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(String(20), default=Role.USER.value)
+    status: Mapped[str] = mapped_column(String(20), default=UserStatus.ACTIVE.value)
+    ban_reason: Mapped[str | None] = mapped_column(Text)
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    wechat_identities: Mapped[list[WechatIdentity]] = relationship(back_populates="user", lazy="raise")
+
+    @property
+    def is_phone_verified(self) -> bool:
+        return self.phone is not None and self.phone_verified_at is not None
+
+    @property
+    def is_banned(self) -> bool:
+        return self.status == UserStatus.BANNED.value
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.MODERATOR.value, Role.ADMIN.value)
+
+
+class UserSession(Base):
+    """One signed-in browser. The signed cookie holds only this row's random id."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_active", "user_id", "revoked_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    method: Mapped[str] = mapped_column(String(20))  # password, sms, wechat, register
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class SecurityEvent(Base):
+    """The security log: sign-ins, failures, verification and binding events."""
+
+    __tablename__ = "security_event"
+    __table_args__ = (Index("ix_security_event_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    method: Mapped[str | None] = mapped_column(String(20))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now, index=True)
+
+
+class KnownBrowser(Base):
+    """Browsers a user has signed in from, as a keyed hash, to notice a new one."""
+
+    __tablename__ = "known_browser"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    browser_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+
+
+class WechatIdentity(Base):
+    """A WeChat identity bound to an account: (app id, openid), and unionid when WeChat gives one."""
+
+    __tablename__ = "wechat_identity"
+    __table_args__ = (Index("uq_wechat_identity_app_openid", "app_id", "openid", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    app_id: Mapped[str] = mapped_column(String(64))
+    openid: Mapped[str] = mapped_column(String(128))
+    unionid: Mapped[str | None] = mapped_column(String(128), index=True)
+    nickname: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+
+    user: Mapped[User] = relationship(back_populates="wechat_identities", lazy="raise")
