@@ -50,27 +50,37 @@ def _trust_proxy_headers(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from blueprints.i18n import select_locale
-    from extensions import babel, csrf, db, migrate
-    from services import sqlite_pragmas  # noqa: F401  (installs the connect hook)
+    from blueprints.signin import init_login
+    from extensions import babel, csrf, db, limiter, migrate
+    from services import sms, sqlite_pragmas, wechat  # sqlite_pragmas installs its connect hook
     from services.page_cache import make_page_store
 
+    del sqlite_pragmas
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    sms.init_app(app)
+    wechat.init_app(app)
     app.extensions["page_store"] = make_page_store(app.config["REDIS_URL"])
 
 
 def register_blueprints(app: Flask) -> None:
     from blueprints import i18n, responses, templating
+    from blueprints.auth import bp as auth_bp
     from blueprints.catalog import bp as catalog_bp
     from blueprints.pages import bp as pages_bp
+    from blueprints.settings import bp as settings_bp
 
     i18n.init_app(app)
     templating.init_app(app)
     responses.init_app(app)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(settings_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -42,6 +43,43 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Uploaded files (avatars, licences) live outside static/, on storage every app server shares.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(ROOT / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))
+    # The version of the terms and privacy policy a new account accepts.
+    TERMS_VERSION = os.environ.get("TERMS_VERSION", "2026-11-25")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # SMS: console (records codes in instance/sms-outbox.log), aliyun or tencent.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+    SMS_CODE_TTL = int(os.environ.get("SMS_CODE_TTL", "300"))
+    SMS_RESEND_SECONDS = int(os.environ.get("SMS_RESEND_SECONDS", "60"))
+    SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "5"))
+    SMS_PHONE_DAILY_CAP = int(os.environ.get("SMS_PHONE_DAILY_CAP", "10"))
+    SMS_IP_DAILY_CAP = int(os.environ.get("SMS_IP_DAILY_CAP", "20"))
+    SMS_DAILY_BUDGET = int(os.environ.get("SMS_DAILY_BUDGET", "2000"))  # all codes, all users: against SMS pumping
+    SMS_CHALLENGE_AFTER = int(os.environ.get("SMS_CHALLENGE_AFTER", "3"))  # codes per IP per hour before a challenge
+    SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+    SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+    SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
+    SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("SMS_ALIYUN_TEMPLATE_CODE", "")
+    SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+    SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+    SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
+    SMS_TENCENT_SIGN_NAME = os.environ.get("SMS_TENCENT_SIGN_NAME", "")
+    SMS_TENCENT_TEMPLATE_ID = os.environ.get("SMS_TENCENT_TEMPLATE_ID", "")
+    # WeChat open platform (website QR login) and official account (inside WeChat's browser).
+    WECHAT_WEB_APP_ID = os.environ.get("WECHAT_WEB_APP_ID", "")
+    WECHAT_WEB_APP_SECRET = os.environ.get("WECHAT_WEB_APP_SECRET", "")
+    WECHAT_MP_APP_ID = os.environ.get("WECHAT_MP_APP_ID", "")
+    WECHAT_MP_APP_SECRET = os.environ.get("WECHAT_MP_APP_SECRET", "")
+    WECHAT_OPEN_URL = os.environ.get("WECHAT_OPEN_URL", "https://open.weixin.qq.com")
+    WECHAT_API_URL = os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")
+    WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365  # static URLs carry a content hash
 
 
@@ -53,3 +91,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PER_PAGE = 10
     HOME_TOOLS_PER_CATEGORY = 6
+    WTF_CSRF_ENABLED = True  # tests prove the refusals, so CSRF stays on
+    SMS_BACKEND = "console"
+    SMS_OUTBOX_LOG = ""  # tests read codes from memory; nothing is appended to instance/

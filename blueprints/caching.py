@@ -27,6 +27,7 @@ def _cacheable_request() -> bool:
         current_app.config["PAGE_CACHE_ENABLED"]
         and request.method == "GET"
         and not session  # anything in the session (flashes, a sign-in) makes the page personal
+        and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
     )
 
 

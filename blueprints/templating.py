@@ -7,11 +7,13 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from blueprints.i18n import HTML_LANG, current_lang
 from services.listing import LIST_PARAMS
 from services.monogram import monogram_hue, monogram_letters
+from services.phones import mask_phone
 
 PRICING_LABELS = {
     "free": _l("Free"),
@@ -31,6 +33,26 @@ SORT_LABELS = {
     "rating": _l("Top rated"),
     "newest": _l("Newest"),
     "name": _l("Name"),
+}
+EVENT_LABELS = {
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed sign-in"),
+    "sign_out": _l("Signed out"),
+    "registered": _l("Account created"),
+    "phone_verified": _l("Phone verified"),
+    "phone_changed": _l("Phone changed"),
+    "password_changed": _l("Password changed"),
+    "password_set": _l("Password set"),
+    "password_reset": _l("Password reset"),
+    "wechat_bound": _l("WeChat bound"),
+    "session_revoked": _l("A browser signed out"),
+    "sessions_revoked": _l("Signed out everywhere else"),
+}
+METHOD_LABELS = {
+    "password": _l("Password"),
+    "sms": _l("SMS code"),
+    "wechat": _l("WeChat"),
+    "register": _l("Registration"),
 }
 LIFECYCLE_LABELS = {
     "renamed": _l("This tool has been renamed."),
@@ -69,9 +91,15 @@ def absolute(url: str) -> str:
     return base + url
 
 
+def localtime(value) -> str:
+    """A UTC time shown in the site's time zone (Asia/Shanghai by default)."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["localtime"] = localtime
 
     @app.context_processor
     def globals_for_templates():
@@ -90,5 +118,8 @@ def init_app(app: Flask) -> None:
             "FACT_LABELS": FACT_LABELS,
             "SORT_LABELS": SORT_LABELS,
             "LIFECYCLE_LABELS": LIFECYCLE_LABELS,
+            "EVENT_LABELS": EVENT_LABELS,
+            "METHOD_LABELS": METHOD_LABELS,
+            "mask_phone": mask_phone,
             "config": current_app.config,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,8 +25,12 @@ class UserStatus(enum.StrEnum):
     PENDING_DELETION = "pending_deletion"
 
 
-class User(Base):
-    """An account. Public pages show only ``display_name``."""
+class User(UserMixin, Base):
+    """An account. Public pages show only ``display_name``.
+
+    Flask-Login's id for a signed-in user is the id of the session row they
+    signed in with (``current_session_id``), not the account id.
+    """
 
     __tablename__ = "user_account"
     __table_args__ = (
@@ -54,6 +59,11 @@ class User(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     wechat_identities: Mapped[list[WechatIdentity]] = relationship(back_populates="user", lazy="raise")
+
+    current_session_id = None  # set when loaded for a request (str); not a column
+
+    def get_id(self) -> str | None:
+        return self.current_session_id
 
     @property
     def is_phone_verified(self) -> bool:

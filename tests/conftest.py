@@ -14,6 +14,7 @@ from extensions import db
 from services import clock
 from services.seeding import seed_catalog
 from tests.factories import small_catalog
+from tests.fakes.wechat import fake_wechat  # noqa: F401  (a fixture for every test module)
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +60,14 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
-def app(database_url, migrated):
-    app = make_app(database_url)
+def app_config() -> dict:
+    """Extra settings for the ``app`` fixture; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, migrated, app_config):
+    app = make_app(database_url, **app_config)
     yield app
     with app.app_context():
         db.session.remove()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from flask import abort, current_app, render_template, url_for
+from flask import abort, current_app, render_template, send_from_directory, url_for
 from sqlalchemy import func, select
 
 from blueprints.caching import cached_page
@@ -51,6 +52,15 @@ def _sitemap_entries(offset: int, limit: int) -> list[tuple[str, str, object]]:
         (absolute(url_for(e, lang="zh", **a)), absolute(url_for(e, lang="en", **a)), lastmod)
         for e, a, lastmod in entries
     ]
+
+
+@bp.route("/media/avatars/<name>")
+def avatar(name: str):
+    """An uploaded avatar (already re-encoded, public, named at random so it never changes)."""
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "avatars"
+    response = send_from_directory(folder, name, mimetype="image/webp", max_age=365 * 86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/sitemap.xml")

@@ -1,0 +1,7 @@
+"""Accounts: register, sign in (password, SMS code, WeChat), sign out, recover, verify a phone."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from blueprints.auth import recovery, views, wechat_views  # noqa: E402,F401

@@ -1,0 +1,78 @@
+"""The "send me a code" step shared by every form that asks for an SMS code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from blueprints.signin import client_ip
+from services import sms
+from services.sms.backends import SmsDeliveryError
+
+
+@dataclass
+class CodeStatus:
+    """What the form shows after "send code": a message, and a challenge when one is needed."""
+
+    message: str
+    sent: bool = False
+    challenge_question: str | None = None
+
+
+def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None = None) -> CodeStatus:
+    """Validate the phone, pass the challenge if one is due, ask the SMS service for a code.
+
+    ``deliver=False`` answers exactly as if a code was sent without sending one
+    (signing in or resetting for a number with no account): the answer never
+    tells whether a phone is registered.
+    """
+    if not form.validate_for_sending():
+        return CodeStatus(message=_("Check the phone number."))
+    secret = current_app.secret_key
+    passed = bool(form.challenge_token.data) and sms.check_challenge(
+        secret, form.challenge_token.data, client_ip(), (form.challenge_answer.data or "").strip()
+    )
+    try:
+        if deliver:
+            sms.request_code(form.phone.data, purpose, client_ip(), challenge_passed=passed, user_id=user_id)
+    except sms.SmsRefused as refusal:
+        if refusal.reason == "challenge_required":
+            question, token = sms.new_challenge(secret, client_ip())
+            form.challenge_token.data = token
+            form.challenge_answer.data = ""
+            message = _("Please answer the question below, then send the code again.")
+            if form.challenge_token.data and form.challenge_answer.data:
+                message = _("That answer was not right. Try this one.")
+            return CodeStatus(message=message, challenge_question=question)
+        return CodeStatus(message=refusal_message(refusal))
+    except SmsDeliveryError:
+        return CodeStatus(message=_("We could not send the message just now. Please try again in a few minutes."))
+    form.challenge_token.data = ""
+    form.challenge_answer.data = ""
+    return CodeStatus(message=_("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.",
+                                phone=form.phone.data), sent=True)
+
+
+def refusal_message(refusal) -> str:
+    messages = {
+        "resend_too_soon": _("A code was just sent. You can ask for another in %(seconds)s seconds.",
+                             seconds=refusal.retry_after or 60),
+        "phone_daily_cap": _("This number has received too many codes today. Please try again tomorrow."),
+        "ip_daily_cap": _("Too many codes were requested from your network today. Please try again tomorrow."),
+        "global_budget": _("We cannot send more codes today. Please try again tomorrow or sign in another way."),
+    }
+    return messages.get(refusal.reason, _("We cannot send a code right now."))
+
+
+def code_error_message(error) -> str:
+    """A verification failure in words, for the code field."""
+    messages = {
+        "wrong": _("That code is not right. Check the message and try again."),
+        "expired": _("That code has expired. Ask for a new one."),
+        "used": _("That code was already used. Ask for a new one."),
+        "too_many_attempts": _("Too many wrong tries. Ask for a new code."),
+        "missing": _("Ask for a code first, then enter it here."),
+    }
+    return messages.get(error.reason, messages["wrong"])

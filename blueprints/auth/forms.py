@@ -1,0 +1,129 @@
+"""Account forms. Field errors are shown beside the field, in the visitor's language."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from services.passwords import password_problems
+from services.phones import InvalidPhone, normalize_phone
+
+ACCOUNT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
+PASSWORD_MESSAGES = {
+    "too_short": _l("Use at least 10 characters."),
+    "too_long": _l("Use at most 128 characters."),
+    "too_simple": _l("Mix at least three of: lower-case, upper-case, digits, symbols (or use 16+ characters)."),
+    "common": _l("This password is too common."),
+    "contains_name": _l("Do not put your account name in your password."),
+    "contains_phone": _l("Do not put your phone number in your password."),
+}
+
+
+def phone_field():
+    return StringField(_l("Mobile phone"), validators=[DataRequired(_l("Enter your mobile phone number."))],
+                       render_kw={"autocomplete": "tel", "inputmode": "tel", "placeholder": "138 0000 0000"})
+
+
+def code_field():
+    return StringField(_l("SMS code"), render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                   "maxlength": 6, "pattern": "[0-9]{6}"})
+
+
+class PhoneMixin:
+    """Normalises the phone field to E.164 and says so clearly when it can't."""
+
+    def validate_phone(self, field):
+        try:
+            field.data = normalize_phone(field.data or "")
+        except InvalidPhone as error:
+            raise ValidationError(_l("Enter a valid mobile number (mainland numbers without +86 are fine).")) from error
+
+
+class CodeForm(PhoneMixin, FlaskForm):
+    """Phone plus code, with the fields for the sending step (challenge) alongside."""
+
+    phone = phone_field()
+    code = code_field()
+    challenge_token = HiddenField()
+    challenge_answer = StringField(_l("Answer"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    next = HiddenField()
+
+    def validate_code(self, field):
+        if not re.fullmatch(r"\d{6}", (field.data or "").strip()):
+            raise ValidationError(_l("Enter the 6-digit code we sent you."))
+        field.data = field.data.strip()
+
+    def validate_for_sending(self) -> bool:
+        """Only the phone matters when the button pressed is "send code" (CSRF was checked already)."""
+        return self.phone.validate(self, extra_validators=[PhoneMixin.validate_phone])
+
+
+class NewPasswordMixin:
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
+
+    def validate_password(self, field):
+        name = getattr(getattr(self, "account_name", None), "data", None)
+        phone = getattr(getattr(self, "phone", None), "data", None)
+        problems = password_problems(field.data or "", account_name=name, phone=phone)
+        if problems:
+            raise ValidationError(" ".join(str(PASSWORD_MESSAGES[p]) for p in problems))
+
+
+class RegisterForm(NewPasswordMixin, CodeForm):
+    account_name = StringField(
+        _l("Account name"),
+        validators=[DataRequired(_l("Choose an account name."))],
+        render_kw={"autocomplete": "username", "maxlength": 32},
+    )
+    accept_terms = BooleanField(_l("I have read and accept the terms of service and the privacy policy"))
+    avatar = FileField(_l("Avatar (optional)"), render_kw={"accept": "image/png,image/jpeg,image/webp"})
+
+    def validate_account_name(self, field):
+        field.data = (field.data or "").strip()
+        if not ACCOUNT_NAME.match(field.data):
+            raise ValidationError(_l("3–32 letters, digits or underscores, starting with a letter."))
+
+    def validate_accept_terms(self, field):
+        if not field.data:
+            raise ValidationError(_l("You need to accept the terms and the privacy policy to register."))
+
+
+class PasswordSignInForm(FlaskForm):
+    login = StringField(_l("Account name or phone"), validators=[DataRequired(_l("Enter your account name or phone."))],
+                        render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Remember me for 30 days"))
+    next = HiddenField()
+
+
+class SmsSignInForm(CodeForm):
+    remember = BooleanField(_l("Remember me for 30 days"))
+
+
+class ResetPasswordForm(NewPasswordMixin, CodeForm):
+    pass
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(_l("Current password"), render_kw={"autocomplete": "current-password"})
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    """For a WeChat-created account with a verified phone: choose an account name and a password."""
+
+    account_name = RegisterForm.account_name
+    validate_account_name = RegisterForm.validate_account_name
+
+
+class ConsentForm(FlaskForm):
+    accept_terms = BooleanField(_l("I have read and accept the terms of service and the privacy policy"))
+
+    def validate_accept_terms(self, field):
+        if not field.data:
+            raise ValidationError(_l("You need to accept the terms and the privacy policy to continue."))

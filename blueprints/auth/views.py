@@ -1,0 +1,185 @@
+"""Register, sign in with a password or an SMS code, sign out."""
+
+from __future__ import annotations
+
+import contextlib
+
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from blueprints.auth import bp
+from blueprints.auth.codes import code_error_message, send_code
+from blueprints.auth.forms import PasswordSignInForm, RegisterForm, SmsSignInForm
+from blueprints.i18n import localized_route
+from blueprints.redirects import safe_next
+from blueprints.signin import client_agent, client_ip, sign_in, sign_out
+from extensions import db, limiter
+from models import User
+from services import auth_sessions, clock, sms
+from services.images import ImageRejected, reencode_avatar, store_upload
+from services.passwords import DUMMY_HASH, hash_password, password_matches
+from services.phones import InvalidPhone, normalize_phone
+
+AUTH_LIMIT = "10 per minute;60 per hour"
+
+
+def no_store(body, status: int = 200):
+    """Pages with forms and personal data are never cached by anyone."""
+    response = make_response(body, status)
+    response.cache_control.no_store = True
+    return response
+
+
+def _is_send_code() -> bool:
+    return request.form.get("action") == "send_code"
+
+
+def render_form(template: str, form, status=None, **context):
+    """The whole page, or only the code status for htmx's "send code" button; 422 when invalid."""
+    if status is not None and _is_send_code() and request.headers.get("HX-Request") == "true":
+        return no_store(render_template("auth/_code_status.html", form=form, status=status))
+    http_status = 422 if request.method == "POST" and (form.errors or (status and not status.sent)) else 200
+    return no_store(render_template(template, form=form, status=status, **context), http_status)
+
+
+@localized_route(bp, "/register", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def register():
+    """Create an account with an account name, a password and a verified mobile phone."""
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.home"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    if request.method == "POST" and _is_send_code():
+        return render_form("auth/register.html", form, status=send_code(form, "register"))
+    if not form.validate_on_submit():
+        return render_form("auth/register.html", form)
+    if db.session.scalar(select(User.id).where(User.account_name == form.account_name.data)):
+        form.account_name.errors.append(_("This account name is taken. Choose another."))
+        return render_form("auth/register.html", form)
+    # Everything that can be wrong with the form is checked before the code is spent.
+    avatar = None
+    if form.avatar.data and form.avatar.data.filename:
+        try:
+            avatar = reencode_avatar(form.avatar.data.read())
+        except ImageRejected:
+            form.avatar.errors.append(_("The avatar must be a JPEG, PNG or WebP image under 5 MB."))
+            return render_form("auth/register.html", form)
+    try:
+        sms.verify_code(form.phone.data, "register", form.code.data)
+    except sms.CodeInvalid as error:
+        form.code.errors.append(code_error_message(error))
+        return render_form("auth/register.html", form)
+    if db.session.scalar(select(User.id).where(User.phone == form.phone.data)):
+        form.phone.errors.append(_("This number already has an account. Sign in, or reset the password."))
+        return render_form("auth/register.html", form)
+    avatar_path = store_upload(current_app.config["UPLOAD_DIR"], "avatars", avatar) if avatar else None
+    now = clock.now()
+    user = User(
+        account_name=form.account_name.data,
+        display_name=form.account_name.data,
+        phone=form.phone.data,
+        phone_verified_at=now,
+        password_hash=hash_password(form.password.data),
+        password_changed_at=now,
+        avatar_path=avatar_path,
+        terms_version=current_app.config["TERMS_VERSION"],
+        terms_accepted_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    auth_sessions.log_event(user.id, "registered", method="sms", ip=client_ip(), user_agent=client_agent())
+    auth_sessions.log_event(user.id, "phone_verified", method="sms", ip=client_ip(), user_agent=client_agent())
+    sign_in(user, method="register", remember=False, first=True)
+    flash(_("Welcome to SellerNav! Your phone is verified, so you can collect and rate tools."), "success")
+    return redirect(safe_next(form.next.data), code=303)
+
+
+def _find_by_login(login: str) -> User | None:
+    """An account by account name or phone number."""
+    login = login.strip()
+    conditions = [User.account_name == login]
+    with contextlib.suppress(InvalidPhone):
+        conditions.append(User.phone == normalize_phone(login))
+    return db.session.scalar(select(User).where(or_(*conditions)))
+
+
+def _login_key() -> str:
+    """Rate-limit key for guessing one account's password from many addresses."""
+    return "login:" + (request.form.get("login") or request.form.get("phone") or "").strip().lower()
+
+
+@localized_route(bp, "/sign-in", methods=["GET", "POST"], endpoint="sign_in")
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"])
+def sign_in_password():
+    """Sign in with account name or phone, and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = PasswordSignInForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    if not form.validate_on_submit():
+        return render_form("auth/sign_in.html", form, mode="password")
+    user = _find_by_login(form.login.data)
+    # Check a hash even for an unknown account, so timing does not tell which accounts exist.
+    valid = password_matches(user.password_hash if user else DUMMY_HASH, form.password.data) and user is not None
+    if not valid:
+        auth_sessions.log_event(user.id if user else None, "sign_in_failed", method="password",
+                                ip=client_ip(), user_agent=client_agent())
+        db.session.commit()
+        form.password.errors.append(_("The account name, phone or password is not right."))
+        return render_form("auth/sign_in.html", form, mode="password")
+    sign_in(user, method="password", remember=form.remember.data)
+    if user.must_change_password:
+        flash(_("For your safety, please choose a new password now."), "warning")
+        return redirect(url_for("settings.security", _anchor="password"), code=303)
+    return redirect(safe_next(form.next.data), code=303)
+
+
+@localized_route(bp, "/sign-in/sms", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"])
+def sign_in_sms():
+    """Sign in with a phone and a code sent to it."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = SmsSignInForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    if request.method == "POST" and _is_send_code():
+        registered = form.validate_for_sending() and _user_by_phone(form.phone.data) is not None
+        return render_form("auth/sign_in.html", form, status=send_code(form, "sign_in", deliver=registered),
+                           mode="sms")
+    if not form.validate_on_submit():
+        return render_form("auth/sign_in.html", form, mode="sms")
+    user = _user_by_phone(form.phone.data)
+    try:
+        sms.verify_code(form.phone.data, "sign_in", form.code.data)
+    except sms.CodeInvalid as error:
+        auth_sessions.log_event(user.id if user else None, "sign_in_failed", method="sms",
+                                ip=client_ip(), user_agent=client_agent())
+        db.session.commit()
+        form.code.errors.append(code_error_message(error))
+        return render_form("auth/sign_in.html", form, mode="sms")
+    if user is None:  # the number lost its account between sending and signing in
+        form.phone.errors.append(_("This number has no account. Register first."))
+        return render_form("auth/sign_in.html", form, mode="sms")
+    sign_in(user, method="sms", remember=form.remember.data)
+    return redirect(safe_next(form.next.data), code=303)
+
+
+def _user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone, User.phone_verified_at.is_not(None)))
+
+
+@localized_route(bp, "/sign-out", methods=["POST"])
+def sign_out_view():
+    """Sign this browser out; its session and remember-me cookie stop working."""
+    if current_user.is_authenticated:
+        sign_out(current_user._get_current_object())
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("catalog.home"), code=303)

@@ -1,0 +1,78 @@
+"""Flask-Login wired to database sessions, and the sign-in step shared by every method."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+
+from extensions import db, login_manager
+from models import KnownBrowser, User, UserStatus
+from services import auth_sessions, notifications
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = _l("Please sign in first.")
+    login_manager.session_protection = None  # the session row is the protection; rows are revocable
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    row = auth_sessions.load_session(session_id)
+    if row is None:
+        return None
+    row.user.current_session_id = row.id
+    return row.user
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def client_agent() -> str:
+    return request.headers.get("User-Agent", "")[:400]
+
+
+def sign_in(user: User, *, method: str, remember: bool, first: bool = False) -> None:
+    """Start a fresh session for ``user``: new id, old session data dropped (no fixation).
+
+    Signing in cancels a pending deletion; a sign-in from a browser not seen
+    before leaves a notice in the inbox (not for the very first sign-in).
+    """
+    session.clear()
+    row = auth_sessions.start_session(
+        user, method=method, remember=remember, ip=client_ip(), user_agent=client_agent()
+    )
+    if user.status == UserStatus.PENDING_DELETION.value:
+        user.status = UserStatus.ACTIVE.value
+    auth_sessions.log_event(user.id, "sign_in", method=method, ip=client_ip(), user_agent=client_agent())
+    _note_browser(user, first=first)
+    db.session.commit()
+    user.current_session_id = row.id
+    login_user(user, remember=remember)
+
+
+def _note_browser(user: User, *, first: bool) -> None:
+    key = current_app.secret_key.encode()
+    browser = hmac.new(key, client_agent().encode(), hashlib.sha256).hexdigest()
+    known = set(db.session.scalars(select(KnownBrowser.browser_hash).where(KnownBrowser.user_id == user.id)))
+    if browser not in known:
+        db.session.add(KnownBrowser(user_id=user.id, browser_hash=browser))
+        if known and not first:  # the very first browser is not news
+            notifications.notify(user.id, "new_browser", ip=client_ip(), browser=client_agent()[:120])
+
+
+def sign_out(user: User) -> None:
+    """End this browser's session: the row is revoked, so its remember-me cookie dies too."""
+    if user.current_session_id:
+        auth_sessions.revoke_session(user.id, user.current_session_id)
+    auth_sessions.log_event(user.id, "sign_out", ip=client_ip(), user_agent=client_agent())
+    db.session.commit()
+    logout_user()
+    session.clear()

@@ -1,0 +1,44 @@
+"""Phone numbers: what people type in, normalised to E.164."""
+
+from __future__ import annotations
+
+import re
+
+_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+class InvalidPhone(ValueError):
+    """Not a mobile number we can send a code to."""
+
+
+def normalize_phone(raw: str) -> str:
+    """``138 1234 5678`` → ``+8613812345678``; ``+44 7700 900123`` → ``+447700900123``.
+
+    Mainland numbers may be typed without a country code; others need ``+``
+    (or ``00``). Spaces, dashes and brackets are ignored; full-width digits fold.
+    """
+    text = raw.strip().translate(_FULL_WIDTH)
+    text = re.sub(r"[\s\-()（）]", "", text)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if text.startswith("+86"):
+        local = text[3:]
+        if not _MAINLAND_MOBILE.match(local):
+            raise InvalidPhone(raw)
+        return "+86" + local
+    if _MAINLAND_MOBILE.match(text):
+        return "+86" + text
+    if _E164.match(text):
+        return text
+    raise InvalidPhone(raw)
+
+
+def mask_phone(phone: str) -> str:
+    """``+8613812345678`` → ``+86 138****5678``, for lists and notices."""
+    if phone.startswith("+86") and len(phone) == 14:
+        return f"+86 {phone[3:6]}****{phone[-4:]}"
+    return phone[:4] + "****" + phone[-3:]
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")

@@ -1,0 +1,1 @@
+"""Fakes of outside services, served on loopback so tests exercise the real network edge."""
