@@ -26,8 +26,25 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+_apps_made = []
+
+
 def make_app(database_url: str, **overrides):
-    return create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    """A test app; every one made is closed after its test (see ``close_extra_apps``)."""
+    app = create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    _apps_made.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def close_extra_apps():
+    """Dispose the connection pools of apps a test made, so no connection outlives its test."""
+    yield
+    while _apps_made:
+        made = _apps_made.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _test_settings() -> dict:
