@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint bench translations clean
+.PHONY: run test lint bench translations messages clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(BIN)/.installed: pyproject.toml
 # Compiled catalogues are build output, made from the .po files we keep.
 translations: $(BIN)/.installed
 	$(BIN)/pybabel compile -d translations -f
+
+# After adding or changing user-facing text: refresh the catalogue, then translate
+# the new empty msgstr entries in translations/zh/LC_MESSAGES/messages.po.
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.venv tests migrations' -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap
 
 run: translations
 	$(BIN)/flask db upgrade

@@ -134,6 +134,10 @@ def test_a_wechat_account_sets_a_password_once_its_phone_is_verified(app, client
         db.session.get(User, user_id).account_name = None
         db.session.commit()
     _sign_in_as(app, client, user_id)
+    make_user(app, "takenname", phone="+8613900000009")
+    taken = post_form(client, "/en/settings/security", {"account_name": "takenname", "password": NEW_PASSWORD},
+                      action="/en/settings/set-password")
+    assert taken.status_code == 422 and "This account name is taken" in taken.text
     response = post_form(client, "/en/settings/security", {"account_name": "wxseller", "password": NEW_PASSWORD},
                          action="/en/settings/set-password")
     assert response.status_code == 303
@@ -185,6 +189,14 @@ def test_the_gate_sends_visitors_to_sign_in_unverified_users_to_verify_and_refus
     sign_in(verified)
     token = csrf_from(verified.get("/settings/security").text)
     assert verified.post("/_test/collect", data={"csrf_token": token}).text == "collected"
+
+
+def test_an_account_with_a_password_or_without_a_verified_phone_cannot_use_set_password(app, client):
+    make_user(app)
+    sign_in(client)
+    response = post_form(client, "/en/settings/security", {"account_name": "other1", "password": NEW_PASSWORD},
+                         action="/en/settings/set-password")
+    assert response.status_code == 403
 
 
 def test_revoked_sessions_do_not_come_back(app, client):

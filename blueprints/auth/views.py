@@ -8,6 +8,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth import bp
 from blueprints.auth.codes import code_error_message, send_code
@@ -90,7 +91,12 @@ def register():
         terms_accepted_at=now,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same name or phone registered a moment ago, in another request
+        db.session.rollback()
+        form.account_name.errors.append(_("This account name or phone was just registered. Sign in instead."))
+        return render_form("auth/register.html", form)
     auth_sessions.log_event(user.id, "registered", method="sms", ip=client_ip(), user_agent=client_agent())
     auth_sessions.log_event(user.id, "phone_verified", method="sms", ip=client_ip(), user_agent=client_agent())
     sign_in(user, method="register", remember=False, first=True)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth.forms import ChangePasswordForm, SetPasswordForm
 from blueprints.auth.views import no_store
@@ -85,6 +86,12 @@ def set_password():
         return _security_page(set_password_form=form, status=422)
     user.account_name = form.account_name.data
     user.password_hash = hash_password(form.password.data)
+    try:
+        db.session.flush()
+    except IntegrityError:  # taken a moment ago by another request
+        db.session.rollback()
+        form.account_name.errors.append(_("This account name is taken. Choose another."))
+        return _security_page(set_password_form=form, status=422)
     _after_password_change(user, "password_set")
     flash(_("Your password is set. You can now sign in with your account name or phone."), "success")
     return redirect(url_for("settings.security"), code=303)
