@@ -16,12 +16,50 @@ from models.catalog import (
     ToolStatus,
     tool_tag,
 )
+from models.engagement import (
+    Collection,
+    CollectionItem,
+    Favorite,
+    HelpfulVote,
+    Rating,
+    Report,
+    ReportReason,
+    ReviewState,
+)
 from models.notifications import Notification
 from models.site import SiteCounter
 from models.verification import SmsCode
 
 __all__ = [
-    "Base", "Category", "KnownBrowser", "Lifecycle", "Market", "Notification", "Platform", "Pricing",
-    "RecentClick", "Role", "SecurityEvent", "SiteCounter", "SmsCode", "Tag", "Tool", "ToolClickDay",
-    "ToolPlatform", "ToolStatus", "User", "UserSession", "UserStatus", "WechatIdentity", "tool_tag",
+    "Base",
+    "Category",
+    "Collection",
+    "CollectionItem",
+    "Favorite",
+    "HelpfulVote",
+    "KnownBrowser",
+    "Lifecycle",
+    "Market",
+    "Notification",
+    "Platform",
+    "Pricing",
+    "Rating",
+    "RecentClick",
+    "Report",
+    "ReportReason",
+    "ReviewState",
+    "Role",
+    "SecurityEvent",
+    "SiteCounter",
+    "SmsCode",
+    "Tag",
+    "Tool",
+    "ToolClickDay",
+    "ToolPlatform",
+    "ToolStatus",
+    "User",
+    "UserSession",
+    "UserStatus",
+    "WechatIdentity",
+    "tool_tag",
 ]
