@@ -71,7 +71,10 @@ def register_blueprints(app: Flask) -> None:
     from blueprints import i18n, responses, templating
     from blueprints.auth import bp as auth_bp
     from blueprints.catalog import bp as catalog_bp
+    from blueprints.collections import bp as collections_bp
+    from blueprints.favorites import bp as favorites_bp
     from blueprints.pages import bp as pages_bp
+    from blueprints.ratings import bp as ratings_bp
     from blueprints.settings import bp as settings_bp
 
     i18n.init_app(app)
@@ -81,6 +84,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(favorites_bp)
+    app.register_blueprint(ratings_bp)
+    app.register_blueprint(collections_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,5 @@
+"""Named collections of tools, sharing them, and comparing tools side by side."""
+
+from flask import Blueprint
+
+bp = Blueprint("collections", __name__)

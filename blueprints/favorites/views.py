@@ -1,0 +1,1 @@
+"""Collect and un-collect; the favorites page."""

@@ -1,0 +1,5 @@
+"""Rating and reviewing tools, helpful votes, and reports of tools and reviews."""
+
+from flask import Blueprint
+
+bp = Blueprint("ratings", __name__)
