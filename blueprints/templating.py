@@ -11,7 +11,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from blueprints.i18n import HTML_LANG, current_lang
-from services.listing import LIST_PARAMS
+from services.listing import LIST_PARAMS, SORT_OPTIONS
 from services.monogram import monogram_hue, monogram_letters
 from services.phones import mask_phone
 
@@ -29,6 +29,7 @@ FACT_LABELS = {
     "free_plan": _l("Free plan or trial"),
 }
 SORT_LABELS = {
+    "collected": _l("Recently collected"),
     "popular": _l("Popular"),
     "rating": _l("Top rated"),
     "newest": _l("Newest"),
@@ -117,6 +118,7 @@ def init_app(app: Flask) -> None:
             "PRICING_LABELS": PRICING_LABELS,
             "FACT_LABELS": FACT_LABELS,
             "SORT_LABELS": SORT_LABELS,
+            "SORT_OPTIONS": SORT_OPTIONS,
             "LIFECYCLE_LABELS": LIFECYCLE_LABELS,
             "EVENT_LABELS": EVENT_LABELS,
             "METHOD_LABELS": METHOD_LABELS,

@@ -43,8 +43,11 @@ class ListingQuery:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args, default_sort: str = "popular") -> ListingQuery:
-        """Parse request args; raises InvalidListingQuery naming the first bad field."""
+    def from_args(cls, args, default_sort: str = "popular", sorts: tuple[str, ...] = SORT_OPTIONS) -> ListingQuery:
+        """Parse request args; raises InvalidListingQuery naming the first bad field.
+
+        ``sorts`` lets a page offer its own orders (favorites: when collected).
+        """
         values: dict = {"sort": default_sort}
         for name in ("platform", "market"):
             value = (args.get(name) or "").strip()
@@ -66,7 +69,7 @@ class ListingQuery:
                 facts.append(column)
         values["facts"] = tuple(facts)
         sort = args.get("sort") or default_sort
-        if sort not in SORT_OPTIONS:
+        if sort not in sorts:
             raise InvalidListingQuery("sort")
         values["sort"] = sort
         page = args.get("page") or "1"

@@ -68,6 +68,7 @@ def render_listing(*, title: str, description: str, conditions: tuple, template_
         pagination=pagination,
         platforms=queries.all_platforms(),
         markets=queries.all_markets(),
+        compare_enabled=True,
         **template_args,
     )
     if is_htmx_fragment_request():
