@@ -31,6 +31,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import signed_in  # beside this file: `python bench/run.py` puts bench/ first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 WORKERS = 2
@@ -50,7 +52,7 @@ class BenchError(Exception):
 
 @dataclass
 class Result:
-    path: str
+    path: str  # or a label, for rows that are not a plain GET
     requests_per_second: float
     p50_ms: float
     p99_ms: float
@@ -73,6 +75,8 @@ def bench_env(workdir: Path) -> dict[str, str]:
     env["SECRET_KEY"] = "bench-only-not-secret"
     env.setdefault("FLASK_APP", "app:create_app")
     env.setdefault("GUNICORN_MAX_REQUESTS", "0")  # steady state: no worker restarts mid-run
+    env["RATELIMIT_ENABLED"] = "0"  # the collect toggle measures the app; the limiter would answer 429
+    env["SMS_OUTBOX_LOG"] = ""
     return env
 
 
@@ -189,19 +193,28 @@ def parse_wrk(output: str) -> tuple[float, float, float, str]:
     return float(rate.group(1)), to_ms(*p50.groups()), to_ms(*p99.groups()), "; ".join(e.strip() for e in errors)
 
 
-def run_wrk(wrk: str, url: str, seconds: int) -> tuple[float, float, float, str]:
-    """One wrk run against ``url``; returns what ``parse_wrk`` reads."""
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+def run_wrk(wrk: str, url: str, seconds: int, *extra: str) -> tuple[float, float, float, str]:
+    """One wrk run against ``url`` (``extra``: headers or a script); returns what ``parse_wrk`` reads."""
+    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *extra, url]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise BenchError(f"wrk failed on {url}:\n{done.stdout}{done.stderr}")
     return parse_wrk(done.stdout)
 
 
-def measure(wrk: str, base: str, path: str, seconds: int, cache: str) -> Result:
-    """Benchmark one page."""
-    rate, p50, p99, problems = run_wrk(wrk, base + path, seconds)
-    return Result(path, rate, p50, p99, cache, problems)
+def measure(wrk: str, base: str, path: str, seconds: int, cache: str, label: str = "", *extra: str) -> Result:
+    """Benchmark one page (or, with ``extra``, one scripted or signed-in request)."""
+    rate, p50, p99, problems = run_wrk(wrk, base + path, seconds, *extra)
+    return Result(label or path, rate, p50, p99, cache, problems)
+
+
+def measure_signed_in(wrk: str, base: str, seconds: int, slug: str, workdir: Path) -> list[Result]:
+    """The home page for a signed-in user (never cached) and the collect toggle (a write)."""
+    cookie, token = signed_in.sign_in(base)
+    home = measure(wrk, base, "/", seconds, "-", "/ (signed in)", "-H", f"Cookie: {cookie}")
+    script = signed_in.collect_toggle_script(workdir, slug, cookie, token)
+    toggle = measure(wrk, base, "/", seconds, "-", "collect toggle (POST)", "-s", str(script))
+    return [home, toggle]
 
 
 def worker_class(log: Path) -> str:
@@ -249,7 +262,9 @@ def benchmark(wrk: str, workdir: Path, seconds: int, total_tools: int) -> None:
     env = bench_env(workdir)
     database = workdir / "bench.db"
     tools = build_catalog(env, database, total_tools)
-    paths = [FLOOR, "/", "/c/product-research", f"/t/{pick_tool_slug(database)}", "/en/"]
+    slug = pick_tool_slug(database)
+    paths = [FLOOR, "/", "/c/product-research", f"/t/{slug}", "/en/"]
+    signed_in.make_user(env, ROOT)
     port, log = free_port(), workdir / "gunicorn.log"
     server = start_gunicorn(env, port, log)
     try:
@@ -257,6 +272,7 @@ def benchmark(wrk: str, workdir: Path, seconds: int, total_tools: int) -> None:
         wait_until_up(server, base, log)
         caches = {path: warm(base, path) for path in paths}
         results = [measure(wrk, base, path, seconds, caches[path]) for path in paths]
+        results += measure_signed_in(wrk, base, seconds, slug, workdir)
     finally:
         stop_gunicorn(server)
     print_machine(tools, seconds, env, worker_class(log))

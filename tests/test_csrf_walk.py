@@ -8,9 +8,12 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _concrete_path(rule) -> str:
+    """The rule with every argument filled in with a value its converter accepts."""
     path = rule.rule
     for argument in rule.arguments:
-        path = re.sub(rf"<(?:[^:<>]+:)?{argument}>", "en" if argument == "lang" else "x", path)
+        converter = type(rule._converters.get(argument)).__name__
+        value = "en" if argument == "lang" else ("1" if converter in ("IntegerConverter", "NumberConverter") else "x")
+        path = re.sub(rf"<(?:[^<>]+:)?{argument}>", value, path)
     return path
 
 

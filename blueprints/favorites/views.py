@@ -102,3 +102,11 @@ def collect_state():
         return tool_id in g.collected_ids
 
     return {"is_collected": is_collected}
+
+
+@bp.record_once
+def share_collect_macros(state):
+    """Load the collect macros once for every template, instead of an import in each card."""
+    app = state.app
+    module = app.jinja_env.get_template("favorites/_collect.html").module
+    app.jinja_env.globals.update(collect_button=module.collect_button, favcount=module.favcount)
