@@ -68,7 +68,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import i18n, responses, templating
+    from blueprints import card_cache, i18n, responses, templating
     from blueprints.auth import bp as auth_bp
     from blueprints.catalog import bp as catalog_bp
     from blueprints.collections import bp as collections_bp
@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     i18n.init_app(app)
     templating.init_app(app)
     responses.init_app(app)
+    card_cache.init_app(app)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)

@@ -101,6 +101,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["localtime"] = localtime
+    # Values that never change per request are environment globals, visible to macros too.
+    app.jinja_env.globals.update(
+        monogram_letters=monogram_letters,
+        monogram_hue=monogram_hue,
+        PRICING_LABELS=PRICING_LABELS,
+        FACT_LABELS=FACT_LABELS,
+        SORT_LABELS=SORT_LABELS,
+        SORT_OPTIONS=SORT_OPTIONS,
+        LIFECYCLE_LABELS=LIFECYCLE_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+        METHOD_LABELS=METHOD_LABELS,
+        mask_phone=mask_phone,
+        lang_url=lang_url,
+        list_url=list_url,
+        static_url=static_url,
+        absolute=absolute,
+    )
 
     @app.context_processor
     def globals_for_templates():
@@ -109,19 +126,5 @@ def init_app(app: Flask) -> None:
             "lang": lang,
             "html_lang": HTML_LANG[lang],
             "other_lang": "en" if lang == "zh" else "zh",
-            "lang_url": lang_url,
-            "list_url": list_url,
-            "static_url": static_url,
-            "absolute": absolute,
-            "monogram_letters": monogram_letters,
-            "monogram_hue": monogram_hue,
-            "PRICING_LABELS": PRICING_LABELS,
-            "FACT_LABELS": FACT_LABELS,
-            "SORT_LABELS": SORT_LABELS,
-            "SORT_OPTIONS": SORT_OPTIONS,
-            "LIFECYCLE_LABELS": LIFECYCLE_LABELS,
-            "EVENT_LABELS": EVENT_LABELS,
-            "METHOD_LABELS": METHOD_LABELS,
-            "mask_phone": mask_phone,
             "config": current_app.config,
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,14 +29,22 @@ def _public_tool(slug: str) -> Tool:
 
 
 def _answer(tool: Tool, count: int):
-    """htmx: new buttons and counts for every place this tool shows; otherwise back where the user was."""
+    """htmx: new buttons and counts for every place this tool shows; otherwise back to the card."""
     g.collected_ids = None  # the set changed: reload it for the buttons rendered now
     if is_htmx_fragment_request():
-        response = make_response(render_template("favorites/_collect_update.html", tool=tool, count=count,
-                                                 collect_next=request.form.get("next", "")))
+        response = make_response(render_template("favorites/_collect_update.html", tool=tool, count=count))
         response.cache_control.no_store = True
         return response
-    return redirect(safe_next(request.form.get("next"), fallback=f"/t/{tool.slug}"), code=303)
+    return redirect(_back_to_card(tool), code=303)
+
+
+def _back_to_card(tool: Tool) -> str:
+    """The page the button was on (``next``, else the same-site Referer), at this tool's card."""
+    target = request.form.get("next")
+    if not target and request.referrer and request.referrer.startswith(request.host_url):
+        target = "/" + request.referrer[len(request.host_url):].split("#", 1)[0]
+    target = safe_next(target, fallback=url_for("catalog.tool", slug=tool.slug))
+    return target if "#" in target else f"{target}#tool-{tool.slug}"
 
 
 @localized_route(bp, "/t/<slug>/collect", methods=["POST"])
@@ -104,9 +112,8 @@ def collect_state():
     return {"is_collected": is_collected}
 
 
-@bp.record_once
-def share_collect_macros(state):
-    """Load the collect macros once for every template, instead of an import in each card."""
-    app = state.app
-    module = app.jinja_env.get_template("favorites/_collect.html").module
-    app.jinja_env.globals.update(collect_button=module.collect_button, favcount=module.favcount)
+@bp.app_context_processor
+def collect_macros():
+    """The collect macros, for the button partial and the htmx update."""
+    module = current_app.jinja_env.get_template("favorites/_collect.html").module
+    return {"collect_button": module.collect_button, "favcount": module.favcount}
