@@ -51,6 +51,9 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))
     # The version of the terms and privacy policy a new account accepts.
     TERMS_VERSION = os.environ.get("TERMS_VERSION", "2026-11-25")
+    # Reviews with text by accounts younger than this start held for a moderator.
+    REVIEW_HOLD_ACCOUNT_AGE_DAYS = int(os.environ.get("REVIEW_HOLD_ACCOUNT_AGE_DAYS", "3"))
+    COLLECTIONS_RATE_LIMIT = os.environ.get("COLLECTIONS_RATE_LIMIT", "30 per minute;300 per hour")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

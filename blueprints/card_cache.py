@@ -10,6 +10,7 @@ and only the viewer's actions are rendered each time.
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from flask_login import current_user
 from markupsafe import Markup
 
 from blueprints.i18n import current_lang
@@ -43,6 +44,13 @@ def cached_collect_button(tool, collected: bool) -> Markup:
     return _cached(f"collect{int(collected)}", tool, lambda lang: macro(tool, collected, lang))
 
 
+def cached_add_link(tool) -> Markup:
+    """"Add to collection" for a card: one version for visitors, one for signed-in users."""
+    signed_in = current_user.is_authenticated
+    macro = _macro("collections/_card_add.html", "add_link")
+    return _cached(f"add{int(signed_in)}", tool, lambda lang: macro(tool, lang, signed_in))
+
+
 def _macro(template: str, name: str):
     """A macro from a template module loaded once per app (it needs only environment globals)."""
     macros = current_app.extensions["card_macros"]
@@ -54,4 +62,8 @@ def _macro(template: str, name: str):
 def init_app(app: Flask) -> None:
     app.extensions["card_cache"] = MemoryPageStore(max_entries=40_000)
     app.extensions["card_macros"] = {}
-    app.jinja_env.globals.update(cached_card_body=cached_card_body, cached_collect_button=cached_collect_button)
+    app.jinja_env.globals.update(
+        cached_card_body=cached_card_body,
+        cached_collect_button=cached_collect_button,
+        cached_add_link=cached_add_link,
+    )

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("collections", __name__)
+
+from blueprints.collections import items, sharing, views  # noqa: E402,F401

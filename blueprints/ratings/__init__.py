@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("ratings", __name__)
+
+from blueprints.ratings import section, views  # noqa: E402,F401
