@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint bench translations messages clean
+.PHONY: run test lint bench bench-search translations messages clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(BIN)/.installed
 
 bench: translations
 	$(BIN)/python bench/run.py
+
+# 100,000 synthetic tools on SQLite and PostgreSQL: per-query-class service times and the htmx fragment.
+bench-search: translations
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

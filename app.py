@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.favorites import bp as favorites_bp
     from blueprints.pages import bp as pages_bp
     from blueprints.ratings import bp as ratings_bp
+    from blueprints.search import bp as search_bp
     from blueprints.settings import bp as settings_bp
 
     i18n.init_app(app)
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(favorites_bp)
     app.register_blueprint(ratings_bp)
     app.register_blueprint(collections_bp)
+    app.register_blueprint(search_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -76,8 +76,8 @@ def lang_url(lang: str) -> str:
     """This page in ``lang``: same endpoint, same arguments, same query."""
     if request.url_rule is None or not current_app.url_map.is_endpoint_expecting(request.endpoint, "lang"):
         return url_for("catalog.home", lang=lang)
-    # Only the list parameters we honour: tracking junk never reaches a canonical URL.
-    args = {k: v for k, v in request.args.items() if k in LIST_PARAMS and v}
+    # Only the list parameters we honour (and a search's query): tracking junk never reaches a canonical URL.
+    args = {k: v for k, v in request.args.items() if (k in LIST_PARAMS or k == "q") and v}
     return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)
 
 

@@ -27,6 +27,10 @@ from models.engagement import (
     ReviewState,
 )
 from models.notifications import Notification
+from models.search import SearchHistory as SearchHistory
+from models.search import SearchKeywordDay as SearchKeywordDay
+from models.search import ToolSearch as ToolSearch
+from models.search import ToolSearchGram as ToolSearchGram
 from models.site import SiteCounter
 from models.verification import SmsCode
 

@@ -24,6 +24,7 @@ from services.catalog_file import (
 )
 from services.catalog_version import bump_catalog_version
 from services.names import name_sort_key
+from services.search.index import forget_tools, sync_tools
 from services.urls import normalize_url
 
 
@@ -147,6 +148,7 @@ def seed_catalog(catalog: CatalogFile) -> SeedReport:
     for entry in catalog.tools:
         successor = tools[entry["successor"]].id if entry.get("successor") else None
         tools[entry["slug"]].successor_id = successor
+    sync_tools(tools[entry["slug"]].id for entry in catalog.tools)
     bump_catalog_version()
     db.session.commit()
     return report
@@ -225,6 +227,7 @@ def seed_synthetic(count: int, seed: int = 1, progress: Callable[[int], None] | 
             tag_rows = [{"tool_id": i, "tag_id": t} for i, tags in zip(ids, tag_choices, strict=True) for t in tags]
             if tag_rows:
                 db.session.execute(insert(tool_tag), tag_rows)
+            sync_tools(ids)
             if progress:
                 progress(len(batch))
             batch, tag_choices = [], []
@@ -244,6 +247,8 @@ def _synthetic_name(rng: random.Random) -> str:
 
 def drop_synthetic() -> int:
     """Remove every synthetic tool; returns how many went."""
+    ids = db.session.scalars(select(Tool.id).where(Tool.is_synthetic.is_(True))).all()
+    forget_tools(ids)
     removed = db.session.execute(delete(Tool).where(Tool.is_synthetic.is_(True))).rowcount
     bump_catalog_version()
     db.session.commit()

@@ -15,7 +15,7 @@ def _sign_in(page, base):
     page.fill("input[name='login']", "seller1")
     page.fill("input[name='password']", PASSWORD)
     page.click("form button[type='submit']:has-text('Sign in')")
-    page.wait_for_selector("a.account-link")
+    page.wait_for_selector(".account-link")
 
 
 def _favorites(app, slug):
