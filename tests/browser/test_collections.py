@@ -126,3 +126,13 @@ def test_without_javascript_add_to_a_collection_and_reorder_by_full_page_loads(p
     page.locator("text=Moved Alpha Scout up.").wait_for()
     assert _slugs(catalog, collection_id) == ["alpha-scout", "mai-jia"]
     assert page.locator("#collection-items li").first.get_attribute("id") == f"item-{alpha}"
+
+
+def test_compare_three_tools_without_javascript(page_without_js, live_server, catalog):
+    page = page_without_js
+    page.goto(live_server + "/en/c/product-research")
+    for slug in ("alpha-scout", "mai-jia", "old-tool"):
+        page.check(f"input[name='t'][value='{slug}']")
+    page.click("#compare-form button:has-text('Compare selected')")
+    page.wait_for_url("**/en/compare?t=alpha-scout&t=mai-jia&t=old-tool")
+    assert page.locator(".compare-table thead th").count() == 3
