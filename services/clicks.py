@@ -12,12 +12,11 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from extensions import db
 from models import RecentClick, Tool, ToolClickDay
 from services import clock
+from services.upsert import insert_on_conflict
 
 REPEAT_WINDOW = timedelta(hours=1)
 _BOT = re.compile(
@@ -47,7 +46,7 @@ def record_click(tool_id: int, visitor: str) -> bool:
     """
     now = clock.now()
     claimed = db.session.execute(
-        _upsert(RecentClick)
+        insert_on_conflict(RecentClick)
         .values(visitor_hash=visitor, tool_id=tool_id, clicked_at=now)
         .on_conflict_do_update(
             index_elements=[RecentClick.visitor_hash, RecentClick.tool_id],
@@ -61,7 +60,7 @@ def record_click(tool_id: int, visitor: str) -> bool:
         db.session.rollback()
         return False
     db.session.execute(
-        _upsert(ToolClickDay)
+        insert_on_conflict(ToolClickDay)
         .values(tool_id=tool_id, day=now.date(), clicks=1)
         .on_conflict_do_update(
             index_elements=[ToolClickDay.tool_id, ToolClickDay.day],
@@ -71,12 +70,6 @@ def record_click(tool_id: int, visitor: str) -> bool:
     db.session.execute(update(Tool).where(Tool.id == tool_id).values(click_count=Tool.click_count + 1))
     db.session.commit()
     return True
-
-
-def _upsert(model):
-    """``INSERT … ON CONFLICT`` for the current database (both speak it)."""
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 def prune_recent_clicks() -> int:

@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from extensions import db
 from models import Collection, CollectionItem, Tool, User, UserStatus
 from services import clock
 from services.catalog_queries import public_tool
+from services.upsert import insert_on_conflict
 
 MAX_COLLECTIONS_PER_USER = 100
 MAX_ITEMS_PER_COLLECTION = 200
@@ -191,8 +190,7 @@ def _write_order(collection_id: int, tool_ids: list[int]) -> None:
 
 def _insert_ignoring_duplicates(values: dict):
     """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(CollectionItem).values(**values)
+    statement = insert_on_conflict(CollectionItem).values(**values)
     return statement.on_conflict_do_nothing(index_elements=[CollectionItem.collection_id, CollectionItem.tool_id])
 
 

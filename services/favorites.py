@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from extensions import db
 from models import Favorite, Tool
+from services.upsert import insert_on_conflict
 
 
 def _insert_ignoring_duplicates(values: dict):
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Favorite).values(**values)
+    statement = insert_on_conflict(Favorite).values(**values)
     return statement.on_conflict_do_nothing(index_elements=[Favorite.user_id, Favorite.tool_id])
 
 

@@ -21,14 +21,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from extensions import db
 from models import HelpfulVote, Rating, ReviewState, Tool, User, UserStatus
 from models.catalog import PUBLIC_STATUSES
 from services import clock
 from services.catalog_version import bump_catalog_version
+from services.upsert import insert_on_conflict
 
 REVIEW_MAX_LENGTH = 2000
 STARS = (5, 4, 3, 2, 1)
@@ -311,8 +310,7 @@ def rating_of(user_id: int, tool_id: int) -> Rating | None:
 
 def _insert_vote(user_id: int, rating_id: int):
     """INSERT … ON CONFLICT DO NOTHING for the current database (both speak it)."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(HelpfulVote).values(
+    statement = insert_on_conflict(HelpfulVote).values(
         user_id=user_id, rating_id=rating_id, created_at=clock.now()
     )
     return statement.on_conflict_do_nothing(index_elements=[HelpfulVote.user_id, HelpfulVote.rating_id])

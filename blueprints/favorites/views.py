@@ -47,16 +47,21 @@ def _back_to_card(tool: Tool) -> str:
     return target if "#" in target else f"{target}#tool-{tool.slug}"
 
 
+def _toggle(slug: str, change, message: str, category: str):
+    """Apply ``change`` (collect or uncollect) to a public tool and answer the button."""
+    tool = _public_tool(slug)
+    count = change(current_user.id, tool.id)
+    if not is_htmx_fragment_request():
+        flash(message % {"name": tool.display_name(current_lang())}, category)
+    return _answer(tool, count)
+
+
 @localized_route(bp, "/t/<slug>/collect", methods=["POST"])
 @verified_required
 @limiter.limit("120 per hour")
 def collect(slug: str):
     """Add the tool to my favorites."""
-    tool = _public_tool(slug)
-    count = favorites.collect(current_user.id, tool.id)
-    if not is_htmx_fragment_request():
-        flash(_("Added %(name)s to your favorites.", name=tool.display_name(current_lang())), "success")
-    return _answer(tool, count)
+    return _toggle(slug, favorites.collect, _("Added %(name)s to your favorites."), "success")
 
 
 @localized_route(bp, "/t/<slug>/uncollect", methods=["POST"])
@@ -64,11 +69,7 @@ def collect(slug: str):
 @limiter.limit("120 per hour")
 def uncollect(slug: str):
     """Remove the tool from my favorites."""
-    tool = _public_tool(slug)
-    count = favorites.uncollect(current_user.id, tool.id)
-    if not is_htmx_fragment_request():
-        flash(_("Removed %(name)s from your favorites.", name=tool.display_name(current_lang())), "info")
-    return _answer(tool, count)
+    return _toggle(slug, favorites.uncollect, _("Removed %(name)s from your favorites."), "info")
 
 
 @localized_route(bp, "/favorites")

@@ -12,6 +12,8 @@ tags whose name contains the term), which is keyed in pool order too.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from sqlalchemy import Select, bindparam, column, exists, func, literal_column, select, table, union
 from sqlalchemy.sql import ColumnElement
 
@@ -24,17 +26,18 @@ def _is_long(term: str) -> bool:
     return len(term) >= TRIGRAM_MIN
 
 
-class SearchBackend:
+class SearchBackend(ABC):
     """Builds the pool statement: ids of matching tools in pool order, at most ``limit``."""
 
     name = "generic"
 
+    @abstractmethod
     def contains(self, column, term: str) -> ColumnElement[bool]:
         """``term`` occurs in ``column`` (both already normalised)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _long_pool(self, long_terms: list[str], conditions: list, limit: int, columns: list) -> Select:
-        raise NotImplementedError
+        """Candidates for the 3+ character terms through the database's trigram index."""
 
     def pool_statement(self, terms: list[str], short_grams: dict[str, list[str]], filters: list, limit: int,
                        columns: list, rare_short_term: str | None = None) -> Select:

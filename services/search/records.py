@@ -8,12 +8,12 @@ IP column, so it cannot be tied back to anyone.
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import db
 from models.search import SearchHistory, SearchKeywordDay
 from services import clock
 from services.search.text import clean_query, normalise
+from services.upsert import insert_on_conflict
 
 HISTORY_KEEP = 50
 
@@ -24,8 +24,7 @@ def log_keyword(raw_query: str, results: int) -> None:
     if not query:
         return
     zero = 1 if results == 0 else 0
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SearchKeywordDay).values(
+    statement = insert_on_conflict(SearchKeywordDay).values(
         day=clock.now().date(), query=query, searches=1, results=results, zero_result_searches=zero
     )
     table = SearchKeywordDay.__table__
