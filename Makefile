@@ -19,8 +19,8 @@ translations: $(BIN)/.installed
 # After adding or changing user-facing text: refresh the catalogue, then translate
 # the new empty msgstr entries in translations/zh/LC_MESSAGES/messages.po.
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.venv tests migrations' -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --no-wrap --ignore-dirs='.venv tests migrations' -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching
 
 run: translations
 	$(BIN)/flask db upgrade

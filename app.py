@@ -73,7 +73,9 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.catalog import bp as catalog_bp
     from blueprints.collections import bp as collections_bp
     from blueprints.favorites import bp as favorites_bp
+    from blueprints.feedback import bp as feedback_bp
     from blueprints.pages import bp as pages_bp
+    from blueprints.policies import bp as policies_bp
     from blueprints.ratings import bp as ratings_bp
     from blueprints.search import bp as search_bp
     from blueprints.settings import bp as settings_bp
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ratings_bp)
     app.register_blueprint(collections_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(policies_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -99,6 +103,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from blueprints.commands import init_app
+    from blueprints import commands, jobs
 
-    init_app(app)
+    commands.init_app(app)
+    jobs.init_app(app)

@@ -84,6 +84,32 @@ class Config:
     WECHAT_API_URL = os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")
     WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365  # static URLs carry a content hash
+    # Email: console (records messages in instance/email-outbox.log) or smtp.
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "console")
+    EMAIL_OUTBOX_LOG = os.environ.get("EMAIL_OUTBOX_LOG", str(ROOT / "instance" / "email-outbox.log"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "SellerNav <no-reply@localhost>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "465"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "ssl")  # ssl, starttls or none
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    EMAIL_VERIFY_HOURS = int(os.environ.get("EMAIL_VERIFY_HOURS", "24"))
+    # The outbox of SMS and email notices: `flask send-outbox` every minute, retrying with backoff.
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "100"))
+    # What the privacy policy promises, read by the code that keeps the promise and
+    # shown on the policy page, so the text cannot drift from the behaviour.
+    DELETION_GRACE_DAYS = int(os.environ.get("DELETION_GRACE_DAYS", "15"))
+    LOG_RETENTION_DAYS = int(os.environ.get("LOG_RETENTION_DAYS", "180"))  # then IPs and user ids go
+    BACKUP_RETENTION_DAYS = int(os.environ.get("BACKUP_RETENTION_DAYS", "30"))
+    BROWSING_HISTORY_LIMIT = int(os.environ.get("BROWSING_HISTORY_LIMIT", "200"))  # tools kept per user
+    POLICY_NOTICE_WORKING_DAYS = int(os.environ.get("POLICY_NOTICE_WORKING_DAYS", "3"))
+    TICKET_RESPONSE_WORKING_DAYS = int(os.environ.get("TICKET_RESPONSE_WORKING_DAYS", "5"))
+    TICKET_REPLY_WORKING_DAYS = int(os.environ.get("TICKET_REPLY_WORKING_DAYS", "15"))
+    FEEDBACK_DAILY_LIMIT = os.environ.get("FEEDBACK_DAILY_LIMIT", "10 per day")
+    # Access records: one row per request, written in batches off the request path.
+    ACCESS_LOG_ENABLED = _bool("ACCESS_LOG_ENABLED", True)
 
 
 class TestConfig(Config):
@@ -97,3 +123,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True  # tests prove the refusals, so CSRF stays on
     SMS_BACKEND = "console"
     SMS_OUTBOX_LOG = ""  # tests read codes from memory; nothing is appended to instance/
+    EMAIL_BACKEND = "console"
+    EMAIL_OUTBOX_LOG = ""

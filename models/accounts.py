@@ -23,6 +23,7 @@ class UserStatus(enum.StrEnum):
     ACTIVE = "active"
     BANNED = "banned"
     PENDING_DELETION = "pending_deletion"
+    DELETED = "deleted"  # erased: the row stays only so reviews can say "deleted user"
 
 
 class User(UserMixin, Base):
@@ -35,7 +36,8 @@ class User(UserMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint("role IN ('user', 'moderator', 'admin')", name="role"),
-        CheckConstraint("status IN ('active', 'banned', 'pending_deletion')", name="status"),
+        CheckConstraint("status IN ('active', 'banned', 'pending_deletion', 'deleted')", name="status"),
+        CheckConstraint("security_notice_channel IN ('sms', 'email')", name="security_notice_channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +48,11 @@ class User(UserMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
     phone_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     email: Mapped[str | None] = mapped_column(String(254))
+    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Where security notices go besides the inbox; email only once the address is verified.
+    security_notice_channel: Mapped[str] = mapped_column(String(10), default="sms", server_default="sms")
+    # Set when staff approve an enterprise certification: the badge beside the display name.
+    certified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Set by staff for a compromised account: the next sign-in must choose a new password.
@@ -72,6 +79,18 @@ class User(UserMixin, Base):
     @property
     def is_banned(self) -> bool:
         return self.status == UserStatus.BANNED.value
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email is not None and self.email_verified_at is not None
+
+    @property
+    def is_certified(self) -> bool:
+        return self.certified_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == UserStatus.DELETED.value
 
     @property
     def is_staff(self) -> bool:

@@ -1,0 +1,1 @@
+"""Contact form and ticket pages."""

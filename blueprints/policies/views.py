@@ -1,0 +1,1 @@
+"""Policy pages, history, acceptance and the cookie notice."""

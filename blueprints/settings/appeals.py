@@ -1,0 +1,1 @@
+"""Appeals: changing a fixed field (account name, WeChat, certified enterprise data) through staff."""

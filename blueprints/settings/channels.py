@@ -1,0 +1,1 @@
+"""Notifications and consent: email address and verification, the security-notice channel, marketing consents."""

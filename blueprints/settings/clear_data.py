@@ -1,0 +1,1 @@
+"""Clear Data: one button per kind of data, and one for all."""

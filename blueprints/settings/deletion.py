@@ -1,0 +1,1 @@
+"""Delete account: the grace period, cancelling it, and what the purge erases."""

@@ -1,0 +1,1 @@
+"""Enterprise certification: apply, see the state, and the private licence image."""

@@ -1,0 +1,1 @@
+"""Export: everything the site keeps about you, as one zip file."""

@@ -1,0 +1,1 @@
+"""Profile: avatar, display name; the account name shown fixed."""

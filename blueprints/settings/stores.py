@@ -1,0 +1,1 @@
+"""Linked store accounts: platform and store name or ID, never a password."""
