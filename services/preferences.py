@@ -26,8 +26,8 @@ def get_preference(user_id: int, name: str) -> str | None:
 
 def all_preferences(user_id: int) -> dict[str, str]:
     """Every preference kept for the account."""
-    rows = db.session.execute(select(UserPreference.name, UserPreference.value).where(UserPreference.user_id == user_id))
-    return dict(rows.all())
+    query = select(UserPreference.name, UserPreference.value).where(UserPreference.user_id == user_id)
+    return dict(db.session.execute(query).all())
 
 
 def set_preference(user_id: int, name: str, value: str) -> None:
