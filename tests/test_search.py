@@ -9,6 +9,8 @@ from models import Tool
 from models.search import ToolSearch
 from services import search as search_service
 from services.search import engine, sync_tools
+from services.search.backends import Plan, is_long
+from services.search.estimate import TermSample
 from services.search.params import SearchQuery
 from services.search.text import highlight, query_terms
 from services.seeding import seed_catalog
@@ -132,3 +134,60 @@ def test_highlight_escapes_first_and_marks_the_original_text():
     assert str(highlight("<b>Alpha</b>", ["alpha"])) == "&lt;b&gt;<mark>Alpha</mark>&lt;/b&gt;"
     assert str(highlight("ＡＬＰＨＡ Scout", ["alpha"])) == "<mark>ＡＬＰＨＡ</mark> Scout"
     assert str(highlight("卖家助手", ["助手"])) == "卖家<mark>助手</mark>"
+
+
+PLAN_QUERIES = ["助手", "卖 助手", "helper 卖家", "tests", "tests 助", "helper tool", "a", "ai tests", "scout alpha",
+                "助 国产", "tests is", "qqq 助"]
+
+
+def _every_plan(terms: list[str], grams: dict, cuts: list[int]) -> list[Plan]:
+    """Each way retrieval can go for these terms: each short term driving, the long terms driving, in bands."""
+    long_terms = [t for t in terms if is_long(t)]
+    plans = [Plan(long_terms, grams, driver=t) for t in terms if not is_long(t)]
+    if long_terms:
+        plans += [Plan(long_terms, grams), Plan(long_terms, grams, cuts=cuts[::2]), Plan(long_terms, grams, cuts=cuts)]
+    return plans
+
+
+@pytest.mark.parametrize("pool", [engine.POOL, 3])
+def test_every_retrieval_plan_finds_the_same_pool(catalog, monkeypatch, pool):
+    # The plan (which term drives, which pool_key bands) only steers speed: whatever
+    # the sample suggests, every plan must return the same rows in the same order.
+    with catalog.app_context():
+        ids = db.session.scalars(select(Tool.id).order_by(Tool.id)).all()
+        for n, tool_id in enumerate(ids):
+            db.session.execute(Tool.__table__.update().where(Tool.id == tool_id).values(click_count=(n * 7) % 5))
+        sync_tools(ids)
+        db.session.commit()
+    monkeypatch.setattr(engine, "POOL", pool)
+    found_any = 0
+    for q in PLAN_QUERIES:
+        with catalog.test_request_context():
+            terms = query_terms(q)
+            grams = engine._short_term_grams(terms)
+            cuts = sorted(db.session.scalars(select(ToolSearch.pool_key)))
+            query = SearchQuery(q=q)
+            # (tool_id, tier, clicks, rating): a gram-driven pool also carries its sort key after them.
+            expected = [tuple(row)[:4] for row in engine.pool_rows(terms, query)]
+            for plan in _every_plan(terms, grams, cuts):
+                assert [tuple(row)[:4] for row in engine.pool_rows(terms, query, plan=plan)] == expected, (q, plan)
+            found_any += bool(expected)
+    assert found_any >= 8
+
+
+def test_a_short_term_found_in_several_tags_lists_each_tool_once(catalog):
+    # "a" is in many tag names: its gram rows are merged arm by arm, and a tool with
+    # several of those tags (or the letter in its name too) must still come once.
+    slugs = found(catalog, "a")
+    assert slugs and len(slugs) == len(set(slugs))
+
+
+def test_the_term_sample_counts_matches_near_the_top_of_pool_order():
+    sample = TermSample(names=["alpha\n\nseo", "beta\n\n"], everything=["alpha tests", "beta tests"],
+                        percentiles=list(range(0, 101)), rows=100)
+    assert sample.share(["tests"], []) == 1.0
+    assert sample.share(["tests"], ["al"]) == 0.5
+    assert sample.share([], ["zz"]) == 0.0
+    assert sample.cut_after(10) == 11  # a little past 10 % of the rows
+    assert sample.cut_after(99.5) is None  # (nearly) everything: no band
+    assert TermSample(names=[], everything=[]).cut_after(10) is None

@@ -21,13 +21,16 @@ from models import Tag, Tool
 from models.search import ToolSearch
 from services.catalog_queries import public_tool, serves
 from services.listing import ListingQuery
-from services.search.backends import SearchBackend, backend_for
+from services.search.backends import Plan, SearchBackend, backend_for, is_long
+from services.search.estimate import TermSample, term_sample
 from services.search.index import tag_gram
 from services.search.params import RELEVANCE
-from services.search.text import TRIGRAM_MIN, normalise, query_terms
+from services.search.text import normalise, query_terms
 
 POOL = 1000
-RARE_GRAM_ROWS = 5000
+# A PostgreSQL band is sized to hold this many times the pool the sample predicts; each next one is wider.
+BAND_MARGIN = 1.5
+BAND_GROWTH = 4
 
 
 @dataclass
@@ -92,7 +95,7 @@ def current_backend() -> SearchBackend:
 
 def _short_term_grams(terms: list[str]) -> dict[str, list[str]]:
     """For each short term: itself (a name gram) and ``#<id>`` of every tag whose name contains it."""
-    short = [t for t in terms if len(t) < TRIGRAM_MIN]
+    short = [t for t in terms if not is_long(t)]
     if not short:
         return {}
     tags = db.session.execute(select(Tag.id, Tag.name_zh, Tag.name_en)).all()  # a few dozen rows
@@ -134,7 +137,10 @@ def _tier(backend: SearchBackend, terms: list[str]):
 
 
 def _rank_columns(backend: SearchBackend, terms: list[str], sort: str) -> list:
-    """What the page's order needs, read with the pool (no second pass over 1,000 rows)."""
+    """What the page's order needs, read with the pool (no second pass over 1,000 rows).
+
+    Pool rows are (tool_id, *these columns, …) in this order: ``_sorted`` reads them by position.
+    """
     columns = [_tier(backend, terms).label("tier"), Tool.click_count.label("clicks"),
                Tool.rating_avg.label("rating_avg")]
     if sort == "rating":
@@ -151,39 +157,69 @@ def _sorted(rows: list, sort: str, lang: str) -> list:
 
     Relevance: tier, then clicks, rating, id. Other sorts as on list pages; names
     compare by code point (pinyin sort keys), never by a database collation.
+    Rows are read by position (tool_id, then ``_rank_columns`` in order): attribute
+    access on a thousand rows costs more than the sort itself.
     """
     if sort == RELEVANCE:
-        return sorted(rows, key=lambda r: (r.tier, -r.clicks, -r.rating_avg, r.tool_id))
+        return sorted(rows, key=lambda r: (r[1], -r[2], -r[3], r[0]))
     if sort == "popular":
-        return sorted(rows, key=lambda r: (-r.clicks, r.tool_id))
+        return sorted(rows, key=lambda r: (-r[2], r[0]))
     if sort == "rating":
-        return sorted(rows, key=lambda r: (-r.rating_avg, -r.rating_count, r.tool_id))
+        return sorted(rows, key=lambda r: (-r[3], -r[4], r[0]))
     if sort == "newest":
-        return sorted(rows, key=lambda r: (r.created_at, r.tool_id), reverse=True)
-    return sorted(rows, key=lambda r: (r.name_sort_en if lang == "en" else r.name_sort, r.tool_id))
+        return sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)
+    name = 5 if lang == "en" else 4
+    return sorted(rows, key=lambda r: (r[name], r[0]))
 
 
-def _rare_short_term(backend: SearchBackend, terms: list[str], grams: dict[str, list[str]]) -> str | None:
-    """In a query mixing short and long terms, a short term with few gram rows drives retrieval.
+def plan_for(backend: SearchBackend, terms: list[str], grams: dict[str, list[str]],
+             sample: TermSample) -> Plan:
+    """Which term drives retrieval, and (PostgreSQL) in which pool_key bands; never what is found.
 
-    Walking its rows (at most RARE_GRAM_ROWS) and checking the long terms on each beats
-    streaming a common long term past thousands of tools that lack the short one.
+    The driver is the rarest term near the top of pool order: the long terms
+    together (FTS5 / the trigram index intersect them), or one short term's gram
+    rows. Each driver yields candidates until the pool is full, so the rarer the
+    driver the fewer candidates are read and checked for the other terms.
     """
-    if not grams or len(grams) == len(terms):
-        return None
-    counts = {term: db.session.scalar(backend.gram_rows_statement(g, RARE_GRAM_ROWS)) for term, g in grams.items()}
-    term, rows = min(counts.items(), key=lambda item: item[1])
-    return term if rows < RARE_GRAM_ROWS else None
+    long_terms = [t for t in terms if is_long(t)]
+    short_terms = [t for t in terms if not is_long(t)]
+    driver = None
+    if short_terms:
+        shares = {t: sample.share([], [t]) for t in short_terms}
+        rarest = min(short_terms, key=lambda t: (shares[t], len(grams[t])))
+        if not long_terms or shares[rarest] < sample.share(long_terms, []):
+            driver = rarest
+    cuts: list[int] = []
+    share = sample.share(long_terms, short_terms)
+    if backend.uses_bands and driver is None and share > 0:
+        # PostgreSQL has no index that yields trigram matches in pool order: it either walks
+        # pool order checking every row (slow for a term matching 5 % of tools) or collects
+        # every match through the trigram index (slow for one matching 20 %). A band of
+        # pool_key that should hold the pool lets it intersect both indexes instead; the
+        # following, wider bands are read only when the sample guessed low.
+        rows = BAND_MARGIN * (POOL + 1) / share
+        while (cut := sample.cut_after(rows)) is not None:
+            if not cuts or cut > cuts[-1]:
+                cuts.append(cut)
+            rows *= BAND_GROWTH
+    return Plan(long_terms, grams, driver, cuts)
 
 
-def pool_rows(terms: list[str], query: ListingQuery, backend: SearchBackend | None = None) -> list:
+def pool_rows(terms: list[str], query: ListingQuery, backend: SearchBackend | None = None,
+              plan: Plan | None = None) -> list:
     """Up to POOL + 1 matching tools in pool order (most clicked when indexed, then id), with rank columns."""
     backend = backend or current_backend()
-    grams = _short_term_grams(terms)
-    statement = backend.pool_statement(terms, grams, _filter_conditions(query), POOL + 1,
-                                       columns=_rank_columns(backend, terms, query.sort),
-                                       rare_short_term=_rare_short_term(backend, terms, grams))
-    return list(db.session.execute(statement))
+    if plan is None:
+        plan = plan_for(backend, terms, _short_term_grams(terms), term_sample())
+    filters = _filter_conditions(query)
+    columns = _rank_columns(backend, terms, query.sort)
+    rows: list = []
+    for low, high in plan.bands():  # consecutive in pool order: their rows simply concatenate
+        statement = backend.pool_statement(plan, filters, POOL + 1 - len(rows), columns, low, high)
+        rows += db.session.execute(statement).all()
+        if len(rows) > POOL:
+            break
+    return rows
 
 
 def search_tools(raw_query: str | None, query: ListingQuery, lang: str, per_page: int) -> SearchResults:
