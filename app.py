@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     from blueprints.i18n import select_locale
     from blueprints.signin import init_login
     from extensions import babel, csrf, db, limiter, migrate
-    from services import sms, sqlite_pragmas, wechat  # sqlite_pragmas installs its connect hook
+    from services import access_log, email, sms, sqlite_pragmas, wechat  # sqlite_pragmas installs its connect hook
     from services.page_cache import make_page_store
 
     del sqlite_pragmas
@@ -63,8 +63,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     sms.init_app(app)
+    email.init_app(app)
     wechat.init_app(app)
     app.extensions["page_store"] = make_page_store(app.config["REDIS_URL"])
+    access_log.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.collections import bp as collections_bp
     from blueprints.favorites import bp as favorites_bp
     from blueprints.feedback import bp as feedback_bp
+    from blueprints.moderation import bp as moderation_bp
     from blueprints.pages import bp as pages_bp
     from blueprints.policies import bp as policies_bp
     from blueprints.ratings import bp as ratings_bp
@@ -94,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(policies_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -75,6 +75,9 @@ class Config:
     SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
     SMS_TENCENT_SIGN_NAME = os.environ.get("SMS_TENCENT_SIGN_NAME", "")
     SMS_TENCENT_TEMPLATE_ID = os.environ.get("SMS_TENCENT_TEMPLATE_ID", "")
+    # Security notices by SMS need their own approved template (see README); empty: they retry, then fail.
+    SMS_ALIYUN_NOTICE_TEMPLATE = os.environ.get("SMS_ALIYUN_NOTICE_TEMPLATE", "")
+    SMS_TENCENT_NOTICE_TEMPLATE = os.environ.get("SMS_TENCENT_NOTICE_TEMPLATE", "")
     # WeChat open platform (website QR login) and official account (inside WeChat's browser).
     WECHAT_WEB_APP_ID = os.environ.get("WECHAT_WEB_APP_ID", "")
     WECHAT_WEB_APP_SECRET = os.environ.get("WECHAT_WEB_APP_SECRET", "")
@@ -110,6 +113,9 @@ class Config:
     FEEDBACK_DAILY_LIMIT = os.environ.get("FEEDBACK_DAILY_LIMIT", "10 per day")
     # Access records: one row per request, written in batches off the request path.
     ACCESS_LOG_ENABLED = _bool("ACCESS_LOG_ENABLED", True)
+    ACCESS_LOG_BUFFER_SIZE = int(os.environ.get("ACCESS_LOG_BUFFER_SIZE", "10000"))  # rows; beyond, dropped and counted
+    ACCESS_LOG_BATCH_SIZE = int(os.environ.get("ACCESS_LOG_BATCH_SIZE", "500"))
+    ACCESS_LOG_FLUSH_SECONDS = float(os.environ.get("ACCESS_LOG_FLUSH_SECONDS", "2.0"))
 
 
 class TestConfig(Config):

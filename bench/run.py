@@ -7,7 +7,8 @@ real seed topped up with synthetic ones), serves ``bench.wsgi:app`` with
 the floor's (``/_bench/hello``) requests/s. Missing the target is reported, never an
 error; the exit status is non-zero only when something could not run.
 
-Environment: BENCH_SECONDS (default 10) per page; BENCH_TOOLS (default 1000);
+Environment: BENCH_SECONDS (default 10) per page; BENCH_TOOLS (default 1000); ACCESS_LOG_ENABLED=0
+to measure without the access record (it is on, as in production, by default);
 GUNICORN_* as read by deploy/gunicorn.conf.py (the bind and worker count are set here).
 Worker recycling is off unless GUNICORN_MAX_REQUESTS is set: the numbers are steady
 state, since a recycled worker boots again and starts with an empty page cache.
@@ -58,6 +59,7 @@ class Result:
     p99_ms: float
     cache: str
     problems: str = ""
+    requests: int = 0  # completed requests wrk counted
 
 
 def require_tools() -> str:
@@ -193,19 +195,25 @@ def parse_wrk(output: str) -> tuple[float, float, float, str]:
     return float(rate.group(1)), to_ms(*p50.groups()), to_ms(*p99.groups()), "; ".join(e.strip() for e in errors)
 
 
-def run_wrk(wrk: str, url: str, seconds: int, *extra: str) -> tuple[float, float, float, str]:
-    """One wrk run against ``url`` (``extra``: headers or a script); returns what ``parse_wrk`` reads."""
+def parse_total(output: str) -> int:
+    """How many requests wrk completed ("12345 requests in 10.00s")."""
+    found = re.search(r"^\s*(\d+) requests in ", output, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def run_wrk(wrk: str, url: str, seconds: int, *extra: str) -> tuple[float, float, float, str, int]:
+    """One wrk run against ``url`` (``extra``: headers or a script): ``parse_wrk``'s values and the total."""
     command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *extra, url]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise BenchError(f"wrk failed on {url}:\n{done.stdout}{done.stderr}")
-    return parse_wrk(done.stdout)
+    return (*parse_wrk(done.stdout), parse_total(done.stdout))
 
 
 def measure(wrk: str, base: str, path: str, seconds: int, cache: str, label: str = "", *extra: str) -> Result:
     """Benchmark one page (or, with ``extra``, one scripted or signed-in request)."""
-    rate, p50, p99, problems = run_wrk(wrk, base + path, seconds, *extra)
-    return Result(label or path, rate, p50, p99, cache, problems)
+    rate, p50, p99, problems, total = run_wrk(wrk, base + path, seconds, *extra)
+    return Result(label or path, rate, p50, p99, cache, problems, total)
 
 
 def measure_signed_in(wrk: str, base: str, seconds: int, slug: str, workdir: Path) -> list[Result]:
@@ -223,6 +231,30 @@ def worker_class(log: Path) -> str:
     return found.group(1) if found else "?"
 
 
+def access_log_on(env: dict[str, str]) -> bool:
+    """Whether the app records each request (ACCESS_LOG_ENABLED, on unless turned off)."""
+    return env.get("ACCESS_LOG_ENABLED", "1").strip().lower() in ("1", "true", "yes", "on")
+
+
+def count_access_records(database: Path) -> int:
+    """Access records the workers wrote (read after gunicorn stopped: the last batch is written at exit)."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT count(*) FROM access_record").fetchone()[0]
+
+
+def print_access_log(env: dict[str, str], records: int, results: list[Result]) -> None:
+    """Whether the access record was on, and whether it kept every request wrk counted."""
+    counted = sum(r.requests for r in results)
+    if not access_log_on(env):
+        print(f"access log: off (ACCESS_LOG_ENABLED=0); {records} records")
+        return
+    verdict = "none lost" if records >= counted else f"{counted - records} LOST"
+    print(
+        f"access log: on; {records} records written for {counted} requests wrk counted"
+        f" (the rest: warm-up, sign-in, requests wrk cut off): {verdict}"
+    )
+
+
 def print_machine(tools: int, seconds: int, env: dict[str, str], worker: str) -> None:
     """The machine and the setup the numbers belong to."""
     cache = "off" if env.get("PAGE_CACHE_ENABLED", "").lower() in ("0", "false", "no", "off") else "on"
@@ -230,7 +262,8 @@ def print_machine(tools: int, seconds: int, env: dict[str, str], worker: str) ->
     print(f"machine: nproc={os.cpu_count()}, python {platform.python_version()}, tools={tools}")
     print(
         f"setup: gunicorn {WORKERS} {worker} workers (max_requests={env['GUNICORN_MAX_REQUESTS']}),"
-        f" page cache {cache} ({store}), wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, all on {HOST}"
+        f" page cache {cache} ({store}), access log {'on' if access_log_on(env) else 'off'},"
+        f" wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s, all on {HOST}"
     )
 
 
@@ -278,6 +311,7 @@ def benchmark(wrk: str, workdir: Path, seconds: int, total_tools: int) -> None:
     print_machine(tools, seconds, env, worker_class(log))
     print_table(results)
     print_target(results)
+    print_access_log(env, count_access_records(database), results)
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from services import clicks, seeding
+from services import clicks, policies, seeding
 from services.catalog_file import DEFAULT_DIR, CatalogFileError, load_catalog_file
 
 
@@ -30,6 +30,9 @@ def init_app(app: Flask) -> None:
         except CatalogFileError as error:
             raise click.ClickException(f"the catalog file has problems:\n{error}") from error
         click.echo(f"tools: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+        created = policies.seed_initial_versions()
+        if created:
+            click.echo(f"policies: {created} first versions created")
         if synthetic:
             with click.progressbar(length=synthetic, label="synthetic tools") as bar:
                 seeding.seed_synthetic(synthetic, seed=synthetic_seed, progress=bar.update)

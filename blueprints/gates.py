@@ -52,3 +52,20 @@ def verified_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def role_required(*roles: str):
+    """Signed in with one of ``roles`` (e.g. ``role_required("admin")``); visitors sign in, others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return htmx_aware_redirect(url_for("auth.sign_in", next=return_to()))
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

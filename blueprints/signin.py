@@ -11,8 +11,8 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 
 from extensions import db, login_manager
-from models import KnownBrowser, User, UserStatus
-from services import auth_sessions, notifications
+from models import KnownBrowser, User
+from services import auth_sessions, security_notices
 
 
 def init_login(app: Flask) -> None:
@@ -42,15 +42,14 @@ def client_agent() -> str:
 def sign_in(user: User, *, method: str, remember: bool, first: bool = False) -> None:
     """Start a fresh session for ``user``: new id, old session data dropped (no fixation).
 
-    Signing in cancels a pending deletion; a sign-in from a browser not seen
-    before leaves a notice in the inbox (not for the very first sign-in).
+    A sign-in from a browser not seen before leaves a notice in the inbox (not
+    for the very first sign-in). An account pending deletion is signed in but
+    kept on the page that offers to cancel (blueprints/settings/deletion.py).
     """
     session.clear()
     row = auth_sessions.start_session(
         user, method=method, remember=remember, ip=client_ip(), user_agent=client_agent()
     )
-    if user.status == UserStatus.PENDING_DELETION.value:
-        user.status = UserStatus.ACTIVE.value
     auth_sessions.log_event(user.id, "sign_in", method=method, ip=client_ip(), user_agent=client_agent())
     _note_browser(user, first=first)
     db.session.commit()
@@ -65,7 +64,7 @@ def _note_browser(user: User, *, first: bool) -> None:
     if browser not in known:
         db.session.add(KnownBrowser(user_id=user.id, browser_hash=browser))
         if known and not first:  # the very first browser is not news
-            notifications.notify(user.id, "new_browser", ip=client_ip(), browser=client_agent()[:120])
+            security_notices.notify_security(user, "new_browser", ip=client_ip(), browser=client_agent()[:120])
 
 
 def sign_out(user: User) -> None:

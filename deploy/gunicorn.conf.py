@@ -39,6 +39,8 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 
 # Access log off unless asked ("-" is stdout): the proxy already logs every request, and logging costs throughput.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+# %(U)s is the path without its query string: codes and OAuth state never reach this log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 # Errors always go to stderr, where systemd/docker collect them.
 errorlog = "-"

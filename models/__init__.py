@@ -26,6 +26,7 @@ from models.engagement import (
     ReportReason,
     ReviewState,
 )
+from models.moderation import AuditEntry, SiteSetting
 from models.notifications import Notification
 from models.privacy import (
     AccessRecord,
@@ -60,6 +61,7 @@ from models.verification import SmsCode
 
 __all__ = [
     "AccessRecord",
+    "AuditEntry",
     "BannedPhone",
     "Base",
     "Category",
@@ -94,6 +96,7 @@ __all__ = [
     "Role",
     "SecurityEvent",
     "SiteCounter",
+    "SiteSetting",
     "SmsCode",
     "StoreAccount",
     "Tag",

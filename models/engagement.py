@@ -119,3 +119,6 @@ class Report(Base):
     state: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # What staff did: hide_review, mark_dead, edited_tool or dismissed.
+    resolution: Mapped[str | None] = mapped_column(String(20))

@@ -22,7 +22,7 @@ class SmsCode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(20))
-    purpose: Mapped[str] = mapped_column(String(20))  # register, sign_in, reset, verify, change_phone
+    purpose: Mapped[str] = mapped_column(String(20))  # register, sign_in, reset, verify, change_phone, confirm
     code_hmac: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now, index=True)

@@ -29,8 +29,8 @@ class ImageRejected(ValueError):
         self.reason = reason
 
 
-def reencode_avatar(data: bytes) -> bytes:
-    """A square WebP avatar from any accepted image, with no metadata."""
+def open_checked_image(data: bytes) -> Image.Image:
+    """An accepted upload as an upright RGB image: size, format and pixel count checked first."""
     if len(data) > MAX_BYTES:
         raise ImageRejected("too_large")
     try:
@@ -40,14 +40,23 @@ def reencode_avatar(data: bytes) -> bytes:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ImageRejected("too_many_pixels")
             probe.seek(0)
-            image = ImageOps.exif_transpose(probe)  # apply the camera's rotation, then forget it
-            image = image.convert("RGB")
+            # Apply the camera's rotation, then forget it with the rest of the metadata.
+            return ImageOps.exif_transpose(probe).convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise ImageRejected("not_image") from error
-    image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
+
+
+def encode_webp(image: Image.Image, quality: int) -> bytes:
+    """A fresh WebP file: no EXIF, no ICC profile, no comments."""
     out = io.BytesIO()
-    image.save(out, format="WEBP", quality=85)  # a fresh file: no EXIF, no ICC, no comments
+    image.save(out, format="WEBP", quality=quality)
     return out.getvalue()
+
+
+def reencode_avatar(data: bytes) -> bytes:
+    """A square WebP avatar from any accepted image, with no metadata."""
+    image = ImageOps.fit(open_checked_image(data), (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
+    return encode_webp(image, quality=85)
 
 
 def store_upload(upload_dir: str, folder: str, data: bytes, suffix: str = ".webp") -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+
+from flask import current_app
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -39,6 +43,21 @@ def mask_phone(phone: str) -> str:
     if phone.startswith("+86") and len(phone) == 14:
         return f"+86 {phone[3:6]}****{phone[-4:]}"
     return phone[:4] + "****" + phone[-3:]
+
+
+def banned_phone_hash(phone: str) -> str:
+    """HMAC-SHA256(SECRET_KEY, E.164 number): how a deleted banned account's phone is remembered."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()
+
+
+def is_banned_phone(phone: str) -> bool:
+    """Whether this number belonged to a banned account that was deleted: it may not register again."""
+    from extensions import db  # imported here: the normalising above stays usable without an app
+    from models import BannedPhone
+
+    return db.session.get(BannedPhone, banned_phone_hash(phone)) is not None
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")

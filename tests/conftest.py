@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 from app import create_app
 from config import TestConfig
 from extensions import db
+from models.moderation import SQLITE_APPEND_ONLY_TRIGGERS
 from services import clock
 from services.seeding import seed_catalog
 from tests.factories import small_catalog
@@ -72,8 +73,13 @@ def empty_tables() -> None:
         if db.engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # The audit log refuses DELETE by trigger; between tests only, lift it for a moment.
+            for name in SQLITE_APPEND_ONLY_TRIGGERS:
+                connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+            for create in SQLITE_APPEND_ONLY_TRIGGERS.values():
+                connection.execute(text(create))
 
 
 @pytest.fixture

@@ -329,6 +329,8 @@ def test_the_tool_page_costs_a_fixed_number_of_queries_however_many_reviews(app,
     rate(app, seller(app, "first"), tool_id, 4, "First")
     rate(app, me, tool_id, 5, "Mine")
     anonymous = app.test_client()
+    # The first visit also records the tool in the browsing history and the language preference, once.
+    _tool_page_queries(app, client, count_queries)
     few = (_tool_page_queries(app, client, count_queries), _tool_page_queries(app, anonymous, count_queries))
     for n in range(12):
         review = rate(app, seller(app, f"many{n}"), tool_id, n % 5 + 1, f"Review {n}")

@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from services.passwords import password_problems
-from services.phones import InvalidPhone, normalize_phone
+from services.phones import InvalidPhone, is_banned_phone, normalize_phone
 
 ACCOUNT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
 PASSWORD_MESSAGES = {
@@ -42,10 +42,15 @@ class PhoneMixin:
             field.data = normalize_phone(field.data or "")
         except InvalidPhone as error:
             raise ValidationError(_l("Enter a valid mobile number (mainland numbers without +86 are fine).")) from error
+        if getattr(self, "refuse_banned_phone", False) and is_banned_phone(field.data):
+            raise ValidationError(_l("This number belonged to an account banned for breaking our rules, so it "
+                                     "cannot be used for a new account. Contact us if you think this is wrong."))
 
 
 class CodeForm(PhoneMixin, FlaskForm):
     """Phone plus code, with the fields for the sending step (challenge) alongside."""
+
+    refuse_banned_phone = True  # registering or verifying; signing in and resetting set it False
 
     phone = phone_field()
     code = code_field()
@@ -103,11 +108,12 @@ class PasswordSignInForm(FlaskForm):
 
 
 class SmsSignInForm(CodeForm):
+    refuse_banned_phone = False
     remember = BooleanField(_l("Remember me for 30 days"))
 
 
 class ResetPasswordForm(NewPasswordMixin, CodeForm):
-    pass
+    refuse_banned_phone = False
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):

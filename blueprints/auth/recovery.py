@@ -17,8 +17,9 @@ from blueprints.redirects import safe_next
 from blueprints.signin import client_agent, client_ip
 from extensions import db, limiter
 from models import User
-from services import auth_sessions, clock, sms
+from services import auth_sessions, clock, security_notices, sms
 from services.passwords import hash_password
+from services.phones import mask_phone
 
 
 @localized_route(bp, "/forgot-password", methods=["GET", "POST"])
@@ -44,6 +45,7 @@ def forgot_password():
     user.password_changed_at = clock.now()
     user.must_change_password = False
     auth_sessions.log_event(user.id, "password_reset", method="sms", ip=client_ip(), user_agent=client_agent())
+    security_notices.notify_security(user, "password_reset")
     db.session.commit()
     auth_sessions.revoke_other_sessions(user.id, None)  # whoever knew the old password is signed out
     flash(_("Your password is changed. Sign in with the new one."), "success")
@@ -81,9 +83,12 @@ def verify_phone():
                                    "and bind WeChat there from its security settings."))
         return render_form("auth/verify_phone.html", form, **context)
     kind = "phone_changed" if purpose == "change_phone" and user.phone != form.phone.data else "phone_verified"
+    previous_phone = user.phone
     user.phone = form.phone.data
     user.phone_verified_at = clock.now()
     auth_sessions.log_event(user.id, kind, method="sms", ip=client_ip(), user_agent=client_agent())
+    if kind == "phone_changed":  # warn the old number: it is the one an intruder does not hold
+        security_notices.notify_security(user, kind, sms_to=previous_phone, phone=mask_phone(user.phone))
     db.session.commit()
     flash(_("Your phone is verified. You can now collect, rate and review tools."), "success")
     return redirect(safe_next(form.next.data), code=303)

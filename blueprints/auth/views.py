@@ -18,7 +18,7 @@ from blueprints.redirects import safe_next
 from blueprints.signin import client_agent, client_ip, sign_in, sign_out
 from extensions import db, limiter
 from models import User
-from services import auth_sessions, clock, sms
+from services import auth_sessions, clock, policies, sms
 from services.images import ImageRejected, reencode_avatar, store_upload
 from services.passwords import DUMMY_HASH, hash_password, password_matches
 from services.phones import InvalidPhone, normalize_phone
@@ -98,6 +98,7 @@ def register():
         form.account_name.errors.append(_("This account name or phone was just registered. Sign in instead."))
         return render_form("auth/register.html", form)
     auth_sessions.log_event(user.id, "registered", method="sms", ip=client_ip(), user_agent=client_agent())
+    policies.accept_current(user.id, now)  # the ticked box accepts the versions in force
     auth_sessions.log_event(user.id, "phone_verified", method="sms", ip=client_ip(), user_agent=client_agent())
     sign_in(user, method="register", remember=False, first=True)
     flash(_("Welcome to SellerNav! Your phone is verified, so you can collect and rate tools."), "success")

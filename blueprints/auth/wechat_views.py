@@ -17,7 +17,7 @@ from blueprints.signin import client_agent, client_ip, sign_in
 from blueprints.templating import absolute
 from extensions import db, limiter
 from models import User, WechatIdentity
-from services import auth_sessions, clock, wechat
+from services import auth_sessions, clock, policies, security_notices, wechat
 from services.images import ImageRejected, reencode_avatar, store_upload
 
 STATE_KEY = "wechat_flow"
@@ -109,6 +109,7 @@ def _bind(profile, identity: WechatIdentity | None):
     db.session.add(WechatIdentity(user_id=user.id, app_id=profile.app_id, openid=profile.openid,
                                   unionid=profile.unionid, nickname=profile.nickname[:100]))
     auth_sessions.log_event(user.id, "wechat_bound", method="wechat", ip=client_ip(), user_agent=client_agent())
+    security_notices.notify_security(user, "wechat_bound")
     try:
         db.session.commit()
     except IntegrityError:
@@ -157,6 +158,7 @@ def _create_wechat_account(pending: dict) -> User | None:
     db.session.add(WechatIdentity(user_id=user.id, app_id=pending["app_id"], openid=pending["openid"],
                                   unionid=pending["unionid"], nickname=(pending["nickname"] or "")[:100]))
     auth_sessions.log_event(user.id, "registered", method="wechat", ip=client_ip(), user_agent=client_agent())
+    policies.accept_current(user.id, now)  # the consent page's box accepts the versions in force
     try:
         db.session.commit()
     except IntegrityError:

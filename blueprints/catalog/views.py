@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from blueprints.caching import cached_page, is_htmx_fragment_request
 from blueprints.catalog import bp
@@ -11,6 +12,7 @@ from blueprints.i18n import current_lang, localized_route, prefers_english
 from blueprints.templating import absolute
 from models import Market, Platform, Tag, Tool
 from services import catalog_queries as queries
+from services.browsing_history import record_view
 from services.clicks import is_bot, record_click, visitor_hash
 from services.listing import InvalidListingQuery, ListingQuery
 from services.monogram import monogram_svg
@@ -135,12 +137,20 @@ def market(slug: str):
 def tool(slug: str):
     """Everything about one tool."""
     current = queries.tool_page(slug) or abort(404)
-    return render_template(
+    body = render_template(
         "catalog/tool.html",
         tool=current,
         similar=queries.similar_tools(current),
         structured_data=software_application(current, current_lang()),
     )
+    _note_view(current.id)  # once the page rendered: a missing tool or a failed render records nothing
+    return body
+
+
+def _note_view(tool_id: int) -> None:
+    """Browsing history, for a signed-in user's full page load only (never a visitor or a fragment)."""
+    if current_user.is_authenticated and not is_htmx_fragment_request():
+        record_view(current_user.id, tool_id, current_app.config["BROWSING_HISTORY_LIMIT"])
 
 
 def software_application(tool: Tool, lang: str) -> dict:

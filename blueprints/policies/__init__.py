@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("policies", __name__)
 
-from blueprints.policies import views  # noqa: E402,F401
+from blueprints.policies import cookie_notice, views  # noqa: E402,F401

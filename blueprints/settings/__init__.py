@@ -15,6 +15,8 @@ from blueprints.settings import (  # noqa: E402,F401
     deletion,
     enterprise,
     export,
+    history,
+    language_memory,
     profile,
     stores,
     views,

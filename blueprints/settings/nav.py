@@ -11,6 +11,7 @@ SETTINGS_PAGES = (
     ("settings.stores", _l("Linked store accounts")),
     ("settings.appeals", _l("Appeals")),
     ("settings.clear_data", _l("Clear Data")),
+    ("settings.recently_viewed", _l("Recently viewed")),
     ("settings.export", _l("Export your data")),
     ("settings.delete_account", _l("Delete account")),
 )

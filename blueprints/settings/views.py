@@ -16,7 +16,7 @@ from blueprints.settings import bp
 from blueprints.signin import client_agent, client_ip
 from extensions import db, limiter
 from models import User, WechatIdentity
-from services import auth_sessions, clock, notifications
+from services import auth_sessions, clock, notifications, security_notices
 from services.passwords import hash_password, password_matches
 
 
@@ -45,6 +45,7 @@ def _after_password_change(user: User, kind: str) -> None:
     user.password_changed_at = clock.now()
     user.must_change_password = False
     auth_sessions.log_event(user.id, kind, ip=client_ip(), user_agent=client_agent())
+    security_notices.notify_security(user, kind)
     db.session.commit()
     # Anyone who knew the old password loses every other session and remember-me token.
     auth_sessions.revoke_other_sessions(user.id, user.current_session_id)
@@ -120,6 +121,7 @@ def revoke_other_sessions():
     user: User = current_user._get_current_object()
     count = auth_sessions.revoke_other_sessions(user.id, user.current_session_id)
     auth_sessions.log_event(user.id, "sessions_revoked", ip=client_ip(), user_agent=client_agent())
+    security_notices.notify_security(user, "sessions_revoked")
     db.session.commit()
     flash(_("Signed out of %(count)s other browsers.", count=count), "success")
     return redirect(url_for("settings.security", _anchor="sessions"), code=303)

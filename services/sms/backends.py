@@ -12,12 +12,15 @@ SMS_ALIYUN_ACCESS_KEY_SECRET   aliyun: its secret
 SMS_ALIYUN_SIGN_NAME           aliyun: the approved signature (签名), e.g. ``卖家导航``
 SMS_ALIYUN_TEMPLATE_CODE       aliyun: the approved template, e.g. ``SMS_123456789``, with variable ``${code}``
 SMS_ALIYUN_ENDPOINT            aliyun: API host (``dysmsapi.aliyuncs.com``)
+SMS_ALIYUN_NOTICE_TEMPLATE     aliyun: the approved notice template for security notices sent by the outbox,
+                               worded as ``notice_text`` with variable ``${event}`` (unset: notices fail)
 SMS_TENCENT_SECRET_ID          tencent: API key id of a CAM user allowed only ``sms:SendSms``
 SMS_TENCENT_SECRET_KEY         tencent: its secret
 SMS_TENCENT_SDK_APP_ID         tencent: the SMS application's SdkAppId, e.g. ``1400000000``
 SMS_TENCENT_SIGN_NAME          tencent: the approved signature
 SMS_TENCENT_TEMPLATE_ID        tencent: the approved template id; its ``{1}`` is the code, ``{2}`` the minutes
 SMS_TENCENT_REGION             tencent: API region (``ap-guangzhou``)
+SMS_TENCENT_NOTICE_TEMPLATE    tencent: the approved notice template id; its ``{1}`` is the event
 =============================  ==========================================================================
 
 The cloud SDKs are optional extras (``pip install -e '.[aliyun]'`` or ``'.[tencent]'``), so they are
@@ -51,6 +54,15 @@ def message_text(code: str, ttl_minutes: int) -> str:
     return f"【SellerNav】您的验证码是{code}，{ttl_minutes}分钟内有效。"
 
 
+def notice_text(event: str) -> str:
+    """A security notice as the approved notice template words it; ``event`` is a short phrase, no secrets."""
+    return f"【SellerNav】安全提醒：您的账号{event}。如非本人操作，请立即修改密码并退出其他设备。"
+
+
+class SmsNoticeNotConfigured(SmsDeliveryError):
+    """No notice template is set for this provider, so notices cannot be sent."""
+
+
 class ConsoleBackend:
     """Development and tests: keeps each message in ``sent`` (newest last) and appends it to a log file."""
 
@@ -58,6 +70,7 @@ class ConsoleBackend:
         self.log_path = log_path or None
         self.ttl_minutes = ttl_minutes
         self.sent: list[dict[str, str]] = []
+        self.notices: list[dict[str, str]] = []  # security notices sent by the outbox
         self._lock = threading.Lock()  # parallel requests must not interleave their log lines
 
     def send(self, phone: str, purpose: str, code: str) -> None:
@@ -72,6 +85,18 @@ class ConsoleBackend:
                 with open(self.log_path, "a", encoding="utf-8") as log:
                     log.write(f"{sent_at} {phone} {purpose} {code} {text}\n")
         logger.info("SMS %s %s %s %s", phone, purpose, code, text)
+
+    def send_notice(self, phone: str, event: str) -> None:
+        """Record a notice in ``notices`` (kept apart from ``sent``, which holds only codes)."""
+        sent_at = clock.now().isoformat(timespec="seconds")
+        text = notice_text(event)
+        with self._lock:
+            self.notices.append({"phone": phone, "event": event, "text": text, "sent_at": sent_at})
+            if self.log_path:
+                os.makedirs(os.path.dirname(self.log_path) or ".", exist_ok=True)
+                with open(self.log_path, "a", encoding="utf-8") as log:
+                    log.write(f"{sent_at} {phone} notice {text}\n")
+        logger.info("SMS notice %s %s", phone, text)
 
 
 def masked_phone(phone: str) -> str:
@@ -99,8 +124,10 @@ class AliyunBackend:
         endpoint: str = "dysmsapi.aliyuncs.com",
         *,
         protocol: str = "https",  # tests point the client at a plain-HTTP fake on loopback
+        notice_template_code: str = "",
     ) -> None:
         self.access_key_id = access_key_id
+        self.notice_template_code = notice_template_code
         self.access_key_secret = access_key_secret
         self.sign_name = sign_name
         self.template_code = template_code
@@ -126,14 +153,23 @@ class AliyunBackend:
 
     def send(self, phone: str, purpose: str, code: str) -> None:
         """Send one code; raise SmsDeliveryError unless Aliyun answers ``OK``."""
+        self._send_template(phone, self.template_code, {"code": code})
+
+    def send_notice(self, phone: str, event: str) -> None:
+        """Send one security notice through the notice template (variable ``${event}``)."""
+        if not self.notice_template_code:
+            raise SmsNoticeNotConfigured("aliyun: SMS_ALIYUN_NOTICE_TEMPLATE is not set")
+        self._send_template(phone, self.notice_template_code, {"event": event})
+
+    def _send_template(self, phone: str, template_code: str, params: dict[str, str]) -> None:
         from alibabacloud_dysmsapi20170525.models import SendSmsRequest
         from darabonba.runtime import RuntimeOptions
 
         request = SendSmsRequest(
             phone_numbers=aliyun_phone_number(phone),
             sign_name=self.sign_name,
-            template_code=self.template_code,
-            template_param=json.dumps({"code": code}),
+            template_code=template_code,
+            template_param=json.dumps(params, ensure_ascii=False),
         )
         timeout_ms = TIMEOUT_SECONDS * 1000
         runtime = RuntimeOptions(connect_timeout=timeout_ms, read_timeout=timeout_ms, autoretry=False)
@@ -163,8 +199,10 @@ class TencentBackend:
         ttl_minutes: int = 5,
         endpoint: str = "sms.tencentcloudapi.com",
         protocol: str = "https",  # tests point the client at a plain-HTTP fake on loopback
+        notice_template_id: str = "",
     ) -> None:
         self.secret_id = secret_id
+        self.notice_template_id = notice_template_id
         self.secret_key = secret_key
         self.sdk_app_id = sdk_app_id
         self.sign_name = sign_name
@@ -190,6 +228,15 @@ class TencentBackend:
 
     def send(self, phone: str, purpose: str, code: str) -> None:
         """Send one code; raise SmsDeliveryError unless the number's status is ``Ok``."""
+        self._send_template(phone, self.template_id, [code, str(self.ttl_minutes)])
+
+    def send_notice(self, phone: str, event: str) -> None:
+        """Send one security notice through the notice template (``{1}`` is the event)."""
+        if not self.notice_template_id:
+            raise SmsNoticeNotConfigured("tencent: SMS_TENCENT_NOTICE_TEMPLATE is not set")
+        self._send_template(phone, self.notice_template_id, [event])
+
+    def _send_template(self, phone: str, template_id: str, params: list[str]) -> None:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
         from tencentcloud.sms.v20210111.models import SendSmsRequest
 
@@ -198,8 +245,8 @@ class TencentBackend:
         request = SendSmsRequest()
         request.SmsSdkAppId = self.sdk_app_id
         request.SignName = self.sign_name
-        request.TemplateId = self.template_id
-        request.TemplateParamSet = [code, str(self.ttl_minutes)]
+        request.TemplateId = template_id
+        request.TemplateParamSet = params
         request.PhoneNumberSet = [phone]  # Tencent takes E.164 with the "+"
         try:
             # SendSms wraps every failure, network ones included, in TencentCloudSDKException.
@@ -228,13 +275,22 @@ def make_backend(config) -> ConsoleBackend | AliyunBackend | TencentBackend:
         return ConsoleBackend(config.get("SMS_OUTBOX_LOG"), ttl_minutes=ttl_minutes)
     if name == "aliyun":
         keys = _required(config, "SMS_ALIYUN_", ("ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "SIGN_NAME", "TEMPLATE_CODE"))
-        return AliyunBackend(*keys, endpoint=config.get("SMS_ALIYUN_ENDPOINT") or "dysmsapi.aliyuncs.com")
+        return AliyunBackend(
+            *keys,
+            endpoint=config.get("SMS_ALIYUN_ENDPOINT") or "dysmsapi.aliyuncs.com",
+            notice_template_code=config.get("SMS_ALIYUN_NOTICE_TEMPLATE") or "",
+        )
     if name == "tencent":
         keys = _required(
             config, "SMS_TENCENT_", ("SECRET_ID", "SECRET_KEY", "SDK_APP_ID", "SIGN_NAME", "TEMPLATE_ID")
         )
         region = config.get("SMS_TENCENT_REGION") or "ap-guangzhou"
-        return TencentBackend(*keys, region=region, ttl_minutes=ttl_minutes)
+        return TencentBackend(
+            *keys,
+            region=region,
+            ttl_minutes=ttl_minutes,
+            notice_template_id=config.get("SMS_TENCENT_NOTICE_TEMPLATE") or "",
+        )
     raise ValueError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}; got {name!r}")
 
 

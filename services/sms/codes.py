@@ -25,7 +25,7 @@ from models import SmsCode
 from services import clock
 from services.sms.backends import DEFAULT_CODE_TTL, SmsDeliveryError, sms_outbox
 
-PURPOSES = ("register", "sign_in", "reset", "verify", "change_phone")
+PURPOSES = ("register", "sign_in", "reset", "verify", "change_phone", "confirm")
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset needs no tz database.
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")

@@ -1,0 +1,10 @@
+"""The staff area (/staff): queues, users, the audit log; and the role commands.
+
+``cli_group=None`` puts ``flask create-admin`` and ``flask set-role`` at the top level.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__, cli_group=None)
+
+from blueprints.moderation import audit_log, commands, reports, reviews, users, views  # noqa: E402,F401

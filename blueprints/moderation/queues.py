@@ -1,0 +1,42 @@
+"""The registry of moderation queues that /staff reads: a new queue is one ``register_queue`` call.
+
+Each source keeps its own state; the registry only knows how to count it and where it lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from services.moderation import reports, reviews
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    key: str
+    label: object  # a lazy string, rendered in the reader's language
+    endpoint: str
+    count: Callable[[], int]
+
+
+_QUEUES: dict[str, QueueSource] = {}
+
+
+def register_queue(source: QueueSource) -> None:
+    _QUEUES[source.key] = source
+
+
+def queue_sources() -> list[QueueSource]:
+    """Queues in the order they were registered."""
+    return list(_QUEUES.values())
+
+
+def queue_counts() -> list[tuple[QueueSource, int]]:
+    """Each queue with its current size (one small COUNT per queue)."""
+    return [(source, source.count()) for source in _QUEUES.values()]
+
+
+register_queue(QueueSource("reviews", _l("Held reviews"), "moderation.held_reviews", reviews.held_count))
+register_queue(QueueSource("reports", _l("Reports"), "moderation.reports", reports.open_count))

@@ -1,0 +1,108 @@
+"""Staff work on accounts: find them, ban and unban with a reason, lock a compromised account."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from extensions import db
+from models import Favorite, Rating, Report, Role, User, UserStatus, WechatIdentity
+from services import audit, auth_sessions, notifications, ratings
+from services.phones import InvalidPhone, normalize_phone
+
+
+class UserActionError(ValueError):
+    """A staff action that does not apply to this account; the message says why."""
+
+
+def search_users(query: str, limit: int = 50) -> list[User]:
+    """Accounts by account name or display name (substring), phone (whole number) or WeChat openid/unionid."""
+    query = query.strip()
+    statement = select(User).where(User.status != UserStatus.DELETED.value)
+    if query:
+        conditions = [User.account_name.ilike(f"%{query}%"), User.display_name.ilike(f"%{query}%")]
+        with suppress(InvalidPhone):  # not a phone number: search the other fields only
+            conditions.append(User.phone == normalize_phone(query))
+        if query.isdigit() and len(query) <= 9:  # an account id, not a phone number
+            conditions.append(User.id == int(query))
+        wechat = select(WechatIdentity.user_id).where(
+            or_(WechatIdentity.openid == query, WechatIdentity.unionid == query)
+        )
+        conditions.append(User.id.in_(wechat))
+        statement = statement.where(or_(*conditions))
+    return list(db.session.scalars(statement.order_by(User.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    ratings: int
+    favorites: int
+    reports_filed: int
+    wechat_bound: bool
+    recent_reviews: list[Rating]
+    security_events: list
+
+
+def user_activity(user_id: int) -> UserActivity:
+    """What a staff member needs to judge an account, in a handful of queries."""
+    def count(model, column):
+        return db.session.scalar(select(func.count()).select_from(model).where(column == user_id)) or 0
+
+    return UserActivity(
+        ratings=count(Rating, Rating.user_id),
+        favorites=count(Favorite, Favorite.user_id),
+        reports_filed=count(Report, Report.reporter_id),
+        wechat_bound=bool(db.session.scalar(select(WechatIdentity.id).where(WechatIdentity.user_id == user_id))),
+        recent_reviews=list(db.session.scalars(
+            select(Rating).where(Rating.user_id == user_id).order_by(Rating.created_at.desc()).limit(10)
+        )),
+        security_events=auth_sessions.sign_in_history(user_id, limit=20),
+    )
+
+
+def _staff_target(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.is_deleted:
+        raise UserActionError("no such account")
+    return user
+
+
+def ban_user(user_id: int, *, staff_id: int, reason: str) -> None:
+    """Ban: their ratings stop counting at once and their reviews disappear; they are told why."""
+    user = _staff_target(user_id)
+    if not reason.strip():
+        raise UserActionError("a reason is required")
+    if user.role != Role.USER.value:
+        raise UserActionError("staff accounts cannot be banned; change the role first")
+    if user.is_banned:
+        raise UserActionError("the account is banned already")
+    audit.record(actor_id=staff_id, action="user.ban", target_type="user", target_id=user_id,
+                 before={"status": user.status}, after={"status": UserStatus.BANNED.value}, reason=reason)
+    notifications.notify(user_id, "banned", reason=reason)
+    auth_sessions.log_event(user_id, "banned")
+    ratings.set_author_banned(user_id, True, reason)  # recomputes their tools and commits everything
+
+
+def unban_user(user_id: int, *, staff_id: int, reason: str) -> None:
+    """Lift a ban; reviews staff had not hidden count again."""
+    user = _staff_target(user_id)
+    if not user.is_banned:
+        raise UserActionError("the account is not banned")
+    audit.record(actor_id=staff_id, action="user.unban", target_type="user", target_id=user_id,
+                 before={"status": user.status}, after={"status": UserStatus.ACTIVE.value}, reason=reason)
+    notifications.notify(user_id, "unbanned", reason=reason)
+    auth_sessions.log_event(user_id, "unbanned")
+    ratings.set_author_banned(user_id, False)
+
+
+def lock_compromised(user_id: int, *, staff_id: int, reason: str) -> int:
+    """Sign the account out everywhere and require a new password at its next sign-in."""
+    user = _staff_target(user_id)
+    user.must_change_password = True
+    audit.record(actor_id=staff_id, action="user.compromised", target_type="user", target_id=user_id,
+                 before={}, after={"must_change_password": True, "signed_out": "all"}, reason=reason)
+    notifications.notify(user_id, "compromised_lock", reason=reason)
+    auth_sessions.log_event(user_id, "compromised_lock")
+    return auth_sessions.revoke_other_sessions(user_id, None)  # commits
