@@ -7,4 +7,14 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, cli_group=None)
 
-from blueprints.moderation import audit_log, commands, reports, reviews, users, views  # noqa: E402,F401
+from blueprints.moderation import (  # noqa: E402,F401
+    audit_log,
+    certifications,
+    commands,
+    deletions,
+    reports,
+    reviews,
+    tickets,
+    users,
+    views,
+)

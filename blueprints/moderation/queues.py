@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from services.moderation import reports, reviews
+from services import tickets
+from services.moderation import certifications, deletions, reports, reviews
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,8 @@ def queue_counts() -> list[tuple[QueueSource, int]]:
 
 register_queue(QueueSource("reviews", _l("Held reviews"), "moderation.held_reviews", reviews.held_count))
 register_queue(QueueSource("reports", _l("Reports"), "moderation.reports", reports.open_count))
+register_queue(QueueSource("tickets", _l("Feedback and appeals"), "moderation.ticket_queue", tickets.count_open))
+register_queue(QueueSource("certifications", _l("Enterprise certifications"), "moderation.certification_queue",
+                           certifications.submitted_count))
+register_queue(QueueSource("deletions", _l("Deletion requests"), "moderation.deletion_queue",
+                           deletions.pending_count))
