@@ -86,12 +86,3 @@ def report_review(user, rating_id: int, reason: str, note: str | None = "") -> F
     if rating.user_id == user.id:
         raise NotAllowed("own review")
     return _file(user.id, "review", rating.tool_id, rating_id, reason, note)
-
-
-def open_reports(limit: int = 200) -> list[Report]:
-    """Open reports, oldest first: the moderation queue's order."""
-    return list(
-        db.session.scalars(
-            select(Report).where(Report.state == OPEN).order_by(Report.created_at, Report.id).limit(limit)
-        )
-    )
