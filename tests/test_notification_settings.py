@@ -286,7 +286,7 @@ def test_a_phone_change_warns_the_old_number_and_shows_only_a_masked_one(app):
         db.session.commit()
         [message] = db.session.scalars(select(OutboxMessage)).all()
         assert message.recipient == "+8613800000001" and "139" not in message.body
-        assert security_notices.describe("phone_changed", {"phone": "+86 139****0002"}).endswith("139****0002.")
+        assert "139****0002" in security_notices.describe("phone_changed", {"phone": "+86 139****0002"})
 
 
 def test_verifying_is_logged_in_the_security_log(app, client):
