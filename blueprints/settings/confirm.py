@@ -96,3 +96,19 @@ def confirmed(user: User, form: ConfirmForm, action: str) -> bool:
                                 user_agent=client_agent())
         db.session.commit()
     return ok
+
+
+def confirmation_step(user: User, form: ConfirmForm, render_page, action: str):
+    """The shared first steps of a confirmed action: the page, sending a code, or a refusal (422).
+
+    Returns the response to send, or None once the form proved it is the account holder.
+    ``render_page(form, status, code_message=None, code_sent=False)`` renders the action's page.
+    """
+    if request.method == "GET":
+        return render_page(form)
+    if wants_code() and confirm_method(user) == "sms":
+        message, sent = send_confirm_code(user)
+        return render_page(form, 200 if sent else 422, code_message=message, code_sent=sent)
+    if not confirmed(user, form, action):
+        return render_page(form, 422)
+    return None

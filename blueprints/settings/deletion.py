@@ -21,9 +21,7 @@ from blueprints.settings.confirm import (
     ConfirmForm,
     confirm_attempts,
     confirm_method,
-    confirmed,
-    send_confirm_code,
-    wants_code,
+    confirmation_step,
 )
 from blueprints.signin import client_agent, client_ip
 from extensions import db
@@ -50,14 +48,9 @@ def _delete_page(form: ConfirmForm, status: int = 200, code_message: str | None 
 def delete_account():
     """Say what deleting does, confirm it is you, then start the grace period and sign out everywhere."""
     user: User = current_user._get_current_object()
-    form = ConfirmForm()
-    if request.method == "GET":
-        return _delete_page(form)
-    if wants_code() and confirm_method(user) == "sms":
-        message, sent = send_confirm_code(user)
-        return _delete_page(form, 200 if sent else 422, code_message=message, code_sent=sent)
-    if not confirmed(user, form, "deletion"):
-        return _delete_page(form, 422)
+    step = confirmation_step(user, ConfirmForm(), _delete_page, "deletion")
+    if step is not None:
+        return step
     pending = deletion.request_deletion(user)
     auth_sessions.log_event(user.id, "deletion_requested", ip=client_ip(), user_agent=client_agent())
     db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, make_response, render_template
 from flask_login import current_user
 
 from blueprints.auth.views import no_store
@@ -13,9 +13,7 @@ from blueprints.settings.confirm import (
     ConfirmForm,
     confirm_attempts,
     confirm_method,
-    confirmed,
-    send_confirm_code,
-    wants_code,
+    confirmation_step,
 )
 from blueprints.signin import client_agent, client_ip
 from extensions import db
@@ -37,14 +35,9 @@ def _export_page(form: ConfirmForm, status: int = 200, code_message: str | None 
 def export():
     """Confirm it is you, then download everything the site keeps about you."""
     user: User = current_user._get_current_object()
-    form = ConfirmForm()
-    if request.method == "GET":
-        return _export_page(form)
-    if wants_code() and confirm_method(user) == "sms":
-        message, sent = send_confirm_code(user)
-        return _export_page(form, 200 if sent else 422, code_message=message, code_sent=sent)
-    if not confirmed(user, form, "export"):
-        return _export_page(form, 422)
+    step = confirmation_step(user, ConfirmForm(), _export_page, "export")
+    if step is not None:
+        return step
     filename, data = build_export(user, current_app.config["UPLOAD_DIR"])
     auth_sessions.log_event(user.id, "data_exported", ip=client_ip(), user_agent=client_agent())
     db.session.commit()
