@@ -31,6 +31,10 @@ class Config:
     ICP_RECORD = os.environ.get("ICP_RECORD", "")  # ICP备案号, shown in the footer
     PSB_RECORD = os.environ.get("PSB_RECORD", "")  # 公安备案号, shown in the footer
     PSB_RECORD_CODE = os.environ.get("PSB_RECORD_CODE", "")  # the number used in the beian.gov.cn link
+    # Where users reach the operator (footer, policy pages); admins may override these in /staff/settings.
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+    CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "")
+    CONTACT_ADDRESS = os.environ.get("CONTACT_ADDRESS", "")
     # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (nginx: 1).
     # 0 trusts no header: a client could otherwise forge its address.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
@@ -116,6 +120,15 @@ class Config:
     ACCESS_LOG_BUFFER_SIZE = int(os.environ.get("ACCESS_LOG_BUFFER_SIZE", "10000"))  # rows; beyond, dropped and counted
     ACCESS_LOG_BATCH_SIZE = int(os.environ.get("ACCESS_LOG_BATCH_SIZE", "500"))
     ACCESS_LOG_FLUSH_SECONDS = float(os.environ.get("ACCESS_LOG_FLUSH_SECONDS", "2.0"))
+    # Pricing facts older than this (or never verified) wait in the staff "stale facts" queue.
+    PRICING_STALE_DAYS = int(os.environ.get("PRICING_STALE_DAYS", "180"))
+    # `flask check-links`: per-request timeout, parallel checks, retries before "dead".
+    LINK_CHECK_TIMEOUT = float(os.environ.get("LINK_CHECK_TIMEOUT", "10"))
+    LINK_CHECK_CONCURRENCY = int(os.environ.get("LINK_CHECK_CONCURRENCY", "16"))
+    LINK_CHECK_RETRIES = int(os.environ.get("LINK_CHECK_RETRIES", "2"))
+    # Hosts the checker may reach although they are private or loopback (tests: "127.0.0.1").
+    # Empty in production: a tool URL must never make the server probe its own network.
+    LINK_CHECK_ALLOWED_HOSTS = os.environ.get("LINK_CHECK_ALLOWED_HOSTS", "")
 
 
 class TestConfig(Config):

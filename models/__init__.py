@@ -5,6 +5,8 @@ from models.base import Base
 from models.catalog import (
     Category,
     Lifecycle,
+    LinkCheck,
+    LinkOutcome,
     Market,
     Platform,
     Pricing,
@@ -13,6 +15,7 @@ from models.catalog import (
     Tool,
     ToolClickDay,
     ToolPlatform,
+    ToolSlugRedirect,
     ToolStatus,
     tool_tag,
 )
@@ -79,6 +82,8 @@ __all__ = [
     "HolidayOverride",
     "KnownBrowser",
     "Lifecycle",
+    "LinkCheck",
+    "LinkOutcome",
     "Market",
     "Notification",
     "OutboxMessage",
@@ -107,6 +112,7 @@ __all__ = [
     "Tool",
     "ToolClickDay",
     "ToolPlatform",
+    "ToolSlugRedirect",
     "ToolStatus",
     "ToolView",
     "User",

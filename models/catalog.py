@@ -189,6 +189,10 @@ class Tool(Timestamped, Base):
     trial_days: Mapped[int | None]
     # Empty until staff check the pricing facts; stale facts are flagged from this.
     pricing_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The staff member who last checked them (kept pointing at the stub after erasure).
+    pricing_verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     # Facts Chinese sellers filter on; None means "not known", which is not "no".
     china_direct: Mapped[bool | None] = mapped_column(Boolean)
@@ -254,3 +258,49 @@ class RecentClick(Base):
     visitor_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), primary_key=True)
     clicked_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ToolSlugRedirect(Base):
+    """An old tool address that still works: after a merge or a slug change it redirects (301)."""
+
+    __tablename__ = "tool_slug_redirect"
+
+    old_slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LinkOutcome(enum.StrEnum):
+    LIVE = "live"
+    DEAD = "dead"  # failed every retry: connection refused, DNS gone, 404/410/5xx
+    CHANGED = "changed"  # answers, but at a different final address than the stored URL
+    UNKNOWN = "unknown"  # an anti-bot wall (403/503 from a Cloudflare-like server), a refused address
+
+
+class LinkCheck(Base):
+    """One check of a tool's URL by `flask check-links`; the history of a link is its rows.
+
+    Dead and changed results wait in the staff queue until someone decides; the checker
+    itself never changes a tool's published state.
+    """
+
+    __tablename__ = "link_check"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('live', 'dead', 'changed', 'unknown')", name="outcome"),
+        Index("ix_link_check_tool_checked", "tool_id", "checked_at"),
+        Index("ix_link_check_open", "outcome", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(10))
+    status_code: Mapped[int | None]
+    final_url: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[str] = mapped_column(String(200), default="")  # why: "timeout", "HTTP 404", "cloudflare"
+    attempts: Mapped[int] = mapped_column(default=1)
+    elapsed_ms: Mapped[int | None]
+    # Staff decision on a dead or changed result: mark_dead, update_url, keep (a false alarm).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decision: Mapped[str | None] = mapped_column(String(20))

@@ -254,6 +254,9 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("enterprise_certification", "decided_by_id", _keep, "kept, pointing at the stub",
           excluded=_STAFF_ACTION),
     Entry("report", "resolved_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
+    Entry("tool", "pricing_verified_by_id", _keep, "kept, pointing at the stub",
+          excluded="Which staff member last verified a tool's pricing: a staff action on the catalog."),
+    Entry("link_check", "reviewed_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
     Entry("audit_entry", "actor_id", _keep, "kept: the log is append-only and holds no personal field",
           excluded="The staff audit log keeps user ids and non-personal snapshots only; it records staff "
                    "actions, and is append-only so it cannot be altered."),

@@ -24,6 +24,7 @@ from models import (
     Favorite,
     HelpfulVote,
     KnownBrowser,
+    LinkCheck,
     Notification,
     OutboxMessage,
     Platform,
@@ -124,6 +125,10 @@ def fill_everything(app) -> dict:
         db.session.add(AuditEntry(actor_id=uid, action="user.ban", target_type="user", target_id=str(oid)))
         db.session.add(AuditEntry(actor_id=oid, action="user.role", target_type="user", target_id=str(uid)))
         db.session.add(SiteSetting(key="site_name", value="SellerNav", updated_by_id=uid))
+        # As staff, the account verified a tool's pricing and decided a dead-link check.
+        tools[2].pricing_verified_at, tools[2].pricing_verified_by_id = now, uid
+        db.session.add(LinkCheck(tool_id=tools[2].id, checked_at=now, outcome="dead", detail="HTTP 404",
+                                 reviewed_at=now, reviewed_by_id=uid, decision="keep"))
         db.session.add(ToolView(user_id=uid, tool_id=tools[1].id))
         db.session.add(SearchHistory(user_id=uid, query=p["query"]))
         db.session.add(UserSession(id=p["session_id"], user_id=uid, expires_at=now + timedelta(days=1),
