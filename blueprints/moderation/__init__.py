@@ -9,11 +9,16 @@ bp = Blueprint("moderation", __name__, cli_group=None)
 
 from blueprints.moderation import (  # noqa: E402,F401
     audit_log,
+    catalog_tools,
     certifications,
     commands,
     deletions,
+    links,
     reports,
     reviews,
+    site_settings,
+    stats,
+    taxonomy,
     tickets,
     users,
     views,

@@ -1,6 +1,7 @@
-"""The registry of moderation queues that /staff reads: a new queue is one ``register_queue`` call.
+"""The registries /staff reads: a new queue is one ``register_queue`` call, a new page one ``register_page``.
 
 Each source keeps its own state; the registry only knows how to count it and where it lives.
+A module registers its own queue or page next to its views, so adding one touches no shared file.
 """
 
 from __future__ import annotations
@@ -22,11 +23,32 @@ class QueueSource:
     count: Callable[[], int]
 
 
+@dataclass(frozen=True)
+class StaffPage:
+    """A staff page that is not a queue (catalog, settings, charts), linked from the staff navigation."""
+
+    key: str
+    label: object
+    endpoint: str
+    admin_only: bool = False
+    also_current: tuple[str, ...] = ()  # endpoints of its sub-pages, which mark the link current
+
+
 _QUEUES: dict[str, QueueSource] = {}
+_PAGES: dict[str, StaffPage] = {}
 
 
 def register_queue(source: QueueSource) -> None:
     _QUEUES[source.key] = source
+
+
+def register_page(page: StaffPage) -> None:
+    _PAGES[page.key] = page
+
+
+def staff_pages(role: str) -> list[StaffPage]:
+    """The pages this role may open, in the order they were registered."""
+    return [page for page in _PAGES.values() if role == "admin" or not page.admin_only]
 
 
 def queue_sources() -> list[QueueSource]:

@@ -8,13 +8,13 @@ from blueprints.auth.views import no_store
 from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
-from blueprints.moderation.queues import queue_counts
+from blueprints.moderation.queues import queue_counts, staff_pages
 
 
 @bp.app_context_processor
 def staff_navigation():
     """Staff pages show every queue with its count; computed only when a template asks."""
-    return {"staff_queue_counts": queue_counts}
+    return {"staff_queue_counts": queue_counts, "staff_pages": staff_pages}
 
 
 @localized_route(bp, "/staff")
