@@ -14,6 +14,7 @@ from blueprints.moderation import (  # noqa: E402,F401
     commands,
     deletions,
     links,
+    records,
     reports,
     reviews,
     site_settings,
