@@ -95,7 +95,23 @@ def _bilingual_errors(where: str, name: str, value: object) -> list[str]:
         isinstance(value.get(lang), str) and value[lang].strip() for lang in ("zh", "en")
     ):
         return [f"{where}: {name} needs non-empty zh and en"]
+    if set(value) != {"zh", "en"}:
+        # An unquoted comma in a YAML flow mapping splits the text into a stray key.
+        return [f"{where}: {name} has keys other than zh and en {sorted(set(value) - {'zh', 'en'})}: quote the text"]
     return []
+
+
+def _category_errors(categories: list[dict], parent: str = "") -> list[str]:
+    errors: list[str] = []
+    for category in categories:
+        where = f"categories.yaml:{parent}{category.get('slug')}"
+        for lang in ("zh", "en"):
+            if not isinstance(category.get(lang), str) or not category[lang].strip():
+                errors.append(f"{where}: name needs non-empty {lang}")
+        if "description" in category:
+            errors += _bilingual_errors(where, "description", category["description"])
+        errors += _category_errors(category.get("children", []), f"{category.get('slug')}/")
+    return errors
 
 
 def validate_catalog(catalog: CatalogFile) -> list[str]:
@@ -107,6 +123,7 @@ def validate_catalog(catalog: CatalogFile) -> list[str]:
     tags = {t["slug"] for t in catalog.tags}
     slugs = Counter(t.get("slug") for t in catalog.tools)
     urls = Counter(normalize_url(t["url"]) for t in catalog.tools if isinstance(t.get("url"), str))
+    errors += _category_errors(catalog.categories)
 
     for tool in catalog.tools:
         where = f"{tool.get('_file')}:{tool.get('slug') or tool.get('name')}"

@@ -81,3 +81,17 @@ def test_validation_names_each_problem():
     assert "'no-such-category' is not a leaf category" in problems
     assert "unknown tag 'no-such-tag'" in problems
     assert "china_direct must be true or false" in problems
+
+
+def test_an_unquoted_comma_that_splits_a_description_is_reported():
+    """YAML reads ``{en: Sales, BSR and reviews}`` as two keys; the text would silently lose its tail."""
+    import yaml
+
+    from tests.factories import small_catalog
+
+    catalog = small_catalog()
+    catalog.categories[0]["description"] = yaml.safe_load("{zh: 选品, en: Sales, BSR and reviews}")
+    catalog.tools[0]["description"] = yaml.safe_load("{zh: 工具, en: Listings, keywords}")
+    problems = "\n".join(validate_catalog(catalog))
+    assert f"categories.yaml:{catalog.categories[0]['slug']}: description has keys other than zh and en" in problems
+    assert "description has keys other than zh and en ['keywords']" in problems
