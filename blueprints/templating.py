@@ -14,6 +14,7 @@ from blueprints.i18n import HTML_LANG, current_lang
 from services.listing import LIST_PARAMS, SORT_OPTIONS
 from services.monogram import monogram_hue, monogram_letters
 from services.phones import mask_phone
+from services.site_settings import effective as site_setting
 
 PRICING_LABELS = {
     "free": _l("Free"),
@@ -138,6 +139,7 @@ def init_app(app: Flask) -> None:
         list_url=list_url,
         static_url=static_url,
         absolute=absolute,
+        site_setting=site_setting,  # settings admins may override (site name, 备案, contact, retention)
     )
 
     @app.context_processor

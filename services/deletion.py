@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import BannedPhone, DeletionRequest, DeletionState, ErasureRecord, User, UserStatus
-from services import auth_sessions, clock, notifications
+from services import auth_sessions, clock, notifications, site_settings
 from services.catalog_version import bump_catalog_version
 from services.export import CHINA_TIME
 from services.personal_data import Erasure, erase_personal_data
@@ -28,7 +28,7 @@ from services.ratings import recompute_tool_rating
 
 
 def grace_days() -> int:
-    return int(current_app.config["DELETION_GRACE_DAYS"])
+    return int(site_settings.effective("DELETION_GRACE_DAYS"))
 
 
 def pending_request(user_id: int) -> DeletionRequest | None:

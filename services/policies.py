@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from extensions import db
 from models import Notification, PolicyAcceptance, PolicyKind, PolicyVersion, User, UserStatus
-from services import clock, outbox
+from services import clock, outbox, site_settings
 from services.catalog_version import bump_catalog_version
 from services.upsert import insert_on_conflict
 from services.working_days import CHINA, add_working_days, local_day
@@ -219,7 +219,7 @@ def publish_version(*, kind: str, version: str, title_zh: str, title_en: str, bo
 def _notice_texts(row: PolicyVersion) -> tuple[str, str, str]:
     """(SMS text, email subject, email body) for a major change, in Chinese and English."""
     day = local_day(row.effective_at).isoformat()
-    site = current_app.config["SITE_NAME"]
+    site = site_settings.effective("SITE_NAME")
     base = current_app.config["SITE_URL"].rstrip("/")
     link_zh, link_en = base + PATHS[row.kind], base + "/en" + PATHS[row.kind]
     name_zh, name_en = NAMES_ZH[row.kind], NAMES_EN[row.kind]

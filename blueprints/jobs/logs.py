@@ -1,9 +1,9 @@
 """flask anonymise-logs: remove IPs and user ids from records older than the retention (daily)."""
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
-from services import clock, log_retention
+from services import clock, log_retention, site_settings
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
                   help="Rows updated per transaction.")
     def anonymise_logs_command(batch_size: int):
         """Anonymise access records and security events older than LOG_RETENTION_DAYS (run daily)."""
-        days = current_app.config["LOG_RETENTION_DAYS"]
+        days = int(site_settings.effective("LOG_RETENTION_DAYS"))  # the configuration, or an admin's override
         counts = log_retention.anonymise_logs(clock.now(), days, batch_size=batch_size)
         click.echo(f"older than {days} days: {counts.access_records} access records anonymised,"
                    f" {counts.security_events} security events anonymised")

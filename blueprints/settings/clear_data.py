@@ -5,7 +5,7 @@ Only a signed-in account is needed: banned and unverified users may clear their 
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -18,7 +18,7 @@ from blueprints.redirects import htmx_aware_redirect
 from blueprints.settings import bp
 from blueprints.settings.language_memory import remember_language_as_seen
 from blueprints.signin import client_agent, client_ip
-from services import clear_data
+from services import clear_data, site_settings
 
 DONE = {
     clear_data.BROWSING: _l("Your browsing history is cleared."),
@@ -40,7 +40,7 @@ SCOPES = {"others": False, "all": True}  # the form's choice → sign out this b
 def _clear_data_page(confirmation: str | None = None, error: str | None = None, status: int = 200):
     """The page, or for htmx only its panel, with the counts as they are now."""
     context = dict(counts=clear_data.data_counts(current_user.id), confirmation=confirmation, error=error,
-                   retention_days=current_app.config["LOG_RETENTION_DAYS"])
+                   retention_days=site_settings.effective("LOG_RETENTION_DAYS"))
     template = "settings/_clear_data_panel.html" if is_htmx_fragment_request() else "settings/clear_data.html"
     response = no_store(render_template(template, **context), status)
     response.vary.add("HX-Request")

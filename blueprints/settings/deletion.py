@@ -7,7 +7,7 @@ one check before each request covers password, SMS and WeChat alike.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -26,7 +26,7 @@ from blueprints.settings.confirm import (
 from blueprints.signin import client_agent, client_ip
 from extensions import db
 from models import User
-from services import auth_sessions, deletion
+from services import auth_sessions, deletion, site_settings
 
 # What a signed-in account pending deletion may still open.
 OPEN_DURING_GRACE = {"settings.deletion_pending", "settings.cancel_deletion", "settings.export",
@@ -38,7 +38,7 @@ def _delete_page(form: ConfirmForm, status: int = 200, code_message: str | None 
     return no_store(render_template(
         "settings/delete_account.html", form=form, method=confirm_method(user), code_message=code_message,
         code_sent=code_sent, grace_days=deletion.grace_days(),
-        backup_days=current_app.config["BACKUP_RETENTION_DAYS"],
+        backup_days=site_settings.effective("BACKUP_RETENTION_DAYS"),
     ), status)
 
 

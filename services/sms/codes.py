@@ -22,7 +22,7 @@ from sqlalchemy import delete, false, func, select, update
 
 from extensions import db
 from models import SmsCode
-from services import clock
+from services import clock, site_settings
 from services.sms.backends import DEFAULT_CODE_TTL, SmsDeliveryError, sms_outbox
 
 PURPOSES = ("register", "sign_in", "reset", "verify", "change_phone", "confirm")
@@ -174,7 +174,7 @@ def _check_limits(phone: str, purpose: str, ip: str, now: datetime, challenge_pa
     until_tomorrow = math.ceil((day_start + timedelta(days=1) - now).total_seconds())
     today = SmsCode.created_at >= day_start
 
-    if _count(today) >= _setting("SMS_DAILY_BUDGET"):
+    if _count(today) >= int(site_settings.effective("SMS_DAILY_BUDGET")):  # admins may change it
         raise SmsRefused("global_budget", until_tomorrow)
     recent_from_ip = _count(SmsCode.ip == ip, SmsCode.created_at > now - CHALLENGE_WINDOW)
     if not challenge_passed and recent_from_ip >= _setting("SMS_CHALLENGE_AFTER"):
