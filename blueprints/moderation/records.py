@@ -26,13 +26,16 @@ register_page(StaffPage("records", _l("Access and sign-in records"), "moderation
                         also_current=("moderation.security_records",)))
 
 TEXT_LIMIT = 200
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+LARGEST_ID = 2**31 - 1  # ids are 32-bit integers: a larger number would be an error in PostgreSQL, not a miss
 
 
 class Filters:
     """The filter form's fields as typed (shown back as they were), their parsed values, and what is wrong."""
 
     def __init__(self, args) -> None:
-        self.raw = {name: args.get(name, "").strip()[:TEXT_LIMIT] for name in
+        # NUL is dropped: PostgreSQL refuses it in any string, so it would turn a typo into an error page.
+        self.raw = {name: args.get(name, "").replace("\x00", "").strip()[:TEXT_LIMIT] for name in
                     ("path", "ip", "user", "status", "since", "until", "kind", "method")}
         self.errors: dict[str, str] = {}
         self.ip = self._ip()
@@ -57,10 +60,13 @@ class Filters:
         typed = self.raw[name]
         if not typed:
             return None
-        if typed.isascii() and typed.isdigit() and len(typed) <= 12:
-            return int(typed)
-        self.errors[name] = message
-        return None
+        if not (typed.isascii() and typed.isdigit()):
+            self.errors[name] = message
+            return None
+        if int(typed) > LARGEST_ID:
+            self.errors[name] = _("No record has a number that large.")
+            return None
+        return int(typed)
 
     def _status(self) -> int | None:
         status = self._number("status", _("A status is a three-digit HTTP code, such as 404."))
@@ -74,15 +80,20 @@ class Filters:
         if not typed:
             return None
         try:
-            return date.fromisoformat(typed)
+            day = date.fromisoformat(typed)
         except ValueError:
             self.errors[name] = _("Type a day as YYYY-MM-DD.")
             return None
+        if not FIRST_DAY <= day <= LAST_DAY:  # also keeps the day's bounds in UTC inside what datetime can hold
+            self.errors[name] = _("Choose a day between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(),
+                                  last=LAST_DAY.isoformat())
+            return None
+        return day
 
 
 def _cursor(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    value = request.args.get(name, "")[:12]
+    return int(value) if value.isascii() and value.isdigit() and int(value) <= LARGEST_ID else None
 
 
 def _page_url(**cursor) -> str:
