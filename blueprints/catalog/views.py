@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,9 @@ from services import catalog_queries as queries
 from services.browsing_history import record_view
 from services.clicks import is_bot, record_click, visitor_hash
 from services.listing import InvalidListingQuery, ListingQuery
+from services.logos import stored_logo
 from services.monogram import monogram_svg
+from services.tool_redirects import current_slug
 
 
 def _english_suggestion() -> bool:
@@ -135,8 +137,11 @@ def market(slug: str):
 @localized_route(bp, "/t/<slug>")
 @cached_page()
 def tool(slug: str):
-    """Everything about one tool."""
-    current = queries.tool_page(slug) or abort(404)
+    """Everything about one tool; a merged or renamed tool's old address redirects (301)."""
+    current = queries.tool_page(slug)
+    if current is None:
+        new_slug = current_slug(slug) or abort(404)
+        return redirect(url_for("catalog.tool", slug=new_slug), code=301)
     body = render_template(
         "catalog/tool.html",
         tool=current,
@@ -178,8 +183,13 @@ def software_application(tool: Tool, lang: str) -> dict:
 
 @bp.route("/t/<slug>/logo.svg")
 def logo(slug: str):
-    """The tool's generated monogram logo."""
+    """The tool's uploaded logo (WebP, whatever the name says), or its generated monogram."""
     current = queries.tool_page(slug) or abort(404)
+    uploaded = stored_logo(current_app.config["UPLOAD_DIR"], current.logo_path)
+    if uploaded is not None:
+        response = send_file(uploaded, mimetype="image/webp", max_age=3600, conditional=True)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     response = current_app.response_class(monogram_svg(current.name), mimetype="image/svg+xml")
     response.cache_control.public = True
     response.cache_control.max_age = 86400
