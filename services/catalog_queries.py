@@ -95,7 +95,7 @@ def top_tools_by_category(tree: CategoryTree, per_category: int) -> dict[int, li
 
 def hot_tools(limit: int = 10, days: int = 7) -> list[Tool]:
     """Most outbound clicks over the last ``days`` days."""
-    since = (clock.now() - timedelta(days=days)).date()
+    since = clock.china_day() - timedelta(days=days)
     clicks = func.sum(ToolClickDay.clicks)
     recent = (
         select(ToolClickDay.tool_id, clicks.label("clicks"))

@@ -61,7 +61,7 @@ def record_click(tool_id: int, visitor: str) -> bool:
         return False
     db.session.execute(
         insert_on_conflict(ToolClickDay)
-        .values(tool_id=tool_id, day=now.date(), clicks=1)
+        .values(tool_id=tool_id, day=clock.china_day(now), clicks=1)
         .on_conflict_do_update(
             index_elements=[ToolClickDay.tool_id, ToolClickDay.day],
             set_={"clicks": ToolClickDay.clicks + 1},

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+# The site's calendar: daily counters and "this week" are days in China, whatever the server's zone.
+CHINA = ZoneInfo("Asia/Shanghai")
 
 _frozen: datetime | None = None
 
@@ -10,6 +14,11 @@ _frozen: datetime | None = None
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
     return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def china_day(moment: datetime | None = None) -> date:
+    """The calendar day in China of an aware moment (default: now)."""
+    return (moment or now()).astimezone(CHINA).date()
 
 
 def freeze(at: datetime) -> None:

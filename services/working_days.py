@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from sqlalchemy import select
 
 from extensions import db
 from models import HolidayOverride
+from services import clock
+from services.clock import CHINA  # noqa: F401  (re-exported: callers read the zone from here)
 
-CHINA = ZoneInfo("Asia/Shanghai")
 # Enough calendar days to hold any run of working days we are asked for, holidays included.
 _LOOKAHEAD_FACTOR = 3
 _LOOKAHEAD_SLACK = 14
@@ -33,7 +33,7 @@ class DueDate:
 
 def local_day(moment: datetime) -> date:
     """The calendar day in China of an aware UTC moment."""
-    return moment.astimezone(CHINA).date()
+    return clock.china_day(moment)
 
 
 def day_status(day: date, overrides: dict[date, bool]) -> tuple[bool, bool]:

@@ -30,6 +30,12 @@ def test_go_redirects_to_the_stored_url_and_counts_the_click(app, client, catalo
     assert days == {datetime(2026, 11, 25).date(): 1}
 
 
+def test_a_click_counts_on_the_day_in_china_not_the_utc_day(app, client, catalog):
+    clock.freeze(datetime(2026, 11, 25, 16, 30, tzinfo=UTC))  # 00:30 on 26 November in China
+    client.get("/go/alpha-scout", headers=CHROME)
+    assert _clicks(app)[1] == {datetime(2026, 11, 26).date(): 1}
+
+
 def test_go_ignores_any_destination_in_the_query(client, catalog):
     response = client.get("/go/alpha-scout?url=https://evil.example/&next=//evil.example", headers=CHROME)
     assert response.headers["Location"] == "https://alpha-scout.example.com/"

@@ -1,11 +1,13 @@
 """The search pages: full page and htmx fragments, no-JS form, history, keyword log, query count."""
 
 import re
+from datetime import UTC, date, datetime
 
 from sqlalchemy import inspect, select
 
 from extensions import db
 from models.search import SearchHistory, SearchKeywordDay
+from services import clock
 from services.seeding import seed_synthetic
 from tests.accounts import csrf_from, make_user, sign_in
 
@@ -145,6 +147,13 @@ def test_the_keyword_log_counts_submitted_queries_and_zero_results_without_ident
     with app.app_context():
         columns = {c["name"] for c in inspect(db.engine).get_columns("search_keyword_day")}
     assert columns == {"day", "query", "searches", "results", "zero_result_searches"}
+
+
+def test_a_submitted_search_counts_on_the_day_in_china(app, client, catalog):
+    clock.freeze(datetime(2026, 11, 25, 16, 30, tzinfo=UTC))  # 00:30 on 26 November in China
+    client.get("/search?q=alpha")
+    with app.app_context():
+        assert db.session.scalars(select(SearchKeywordDay.day)).all() == [date(2026, 11, 26)]
 
 
 def test_the_search_page_runs_a_fixed_number_of_queries(app, catalog, count_queries):

@@ -4,8 +4,8 @@ Each series is one GROUP BY over its window, so the dashboard costs the same few
 there is; days with nothing are filled with zero here, not in SQL.
 
 Days: sign-ups, ratings and reports are timestamps (UTC in the database) grouped by the calendar day in China,
-in the database. Clicks and searches are already counted per day when they happen (``ToolClickDay.day``,
-``SearchKeywordDay.day``); those rows are dated with ``clock.now().date()``, a UTC day, and are read as stored.
+in the database. Clicks and searches are already counted per day in China when they happen
+(``ToolClickDay.day``, ``SearchKeywordDay.day``, dated with ``clock.china_day``), and are read as stored.
 """
 
 from __future__ import annotations

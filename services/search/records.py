@@ -25,7 +25,7 @@ def log_keyword(raw_query: str, results: int) -> None:
         return
     zero = 1 if results == 0 else 0
     statement = insert_on_conflict(SearchKeywordDay).values(
-        day=clock.now().date(), query=query, searches=1, results=results, zero_result_searches=zero
+        day=clock.china_day(), query=query, searches=1, results=results, zero_result_searches=zero
     )
     table = SearchKeywordDay.__table__
     db.session.execute(statement.on_conflict_do_update(
