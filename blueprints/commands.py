@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
         show_default=True, help="The catalog directory.",
     )
     def seed_command(synthetic: int, synthetic_seed: int, drop_synthetic: bool, data: Path):
-        """Load data/catalog into the database (safe to run again: updates in place)."""
+        """Load data/catalog into the database (safe to run again: updates in place, keeps staff edits)."""
         if drop_synthetic:
             click.echo(f"removed {seeding.drop_synthetic()} synthetic tools")
             return
@@ -29,7 +29,8 @@ def init_app(app: Flask) -> None:
             report = seeding.seed_catalog(load_catalog_file(data))
         except CatalogFileError as error:
             raise click.ClickException(f"the catalog file has problems:\n{error}") from error
-        click.echo(f"tools: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+        click.echo(f"tools: {report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+                   f"{report.kept} kept as staff changed them")
         created = policies.seed_initial_versions()
         if created:
             click.echo(f"policies: {created} first versions created")

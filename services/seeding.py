@@ -2,19 +2,25 @@
 
 The slug is each row's identity: seeding twice changes nothing, and seeding
 after an edit to the data file updates the edited rows in place.
+
+What staff changed on the site wins over the file (``make run`` seeds on every
+start): a row with an entry in the audit log is left as staff made it, a row
+staff deleted is not brought back, and a tool merged away or renamed (its old
+slug in ``tool_slug_redirect``) is not created again.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from extensions import db
-from models import Category, Market, Platform, Tag, Tool, ToolPlatform, tool_tag
+from models import AuditEntry, Category, Market, Platform, Tag, Tool, ToolPlatform, ToolSlugRedirect, tool_tag
 from services.catalog_file import (
     FACT_FIELDS,
     CatalogFile,
@@ -33,16 +39,62 @@ class SeedReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0  # tools staff changed on the site (or merged away), left as staff made them
 
 
-def _upsert(model, slug: str, values: dict, existing: dict) -> tuple[object, bool]:
-    """Create or update one row by slug; returns the row and whether anything changed."""
+# Audit target types of the catalog rows the file also describes.
+_SEEDED_TARGETS = {"tool": Tool, "category": Category, "tag": Tag, "platform": Platform, "market": Market}
+
+
+@dataclass
+class StaffChanges:
+    """The catalog rows staff have touched, which seeding must not undo."""
+
+    edited: dict[type, set[int]] = field(default_factory=dict)
+    deleted_slugs: dict[type, set[str]] = field(default_factory=dict)
+    retired_tool_slugs: set[str] = field(default_factory=set)
+
+    def owns(self, row) -> bool:
+        return row.id is not None and row.id in self.edited.get(type(row), set())
+
+    def deleted(self, model, slug: str) -> bool:
+        return slug in self.deleted_slugs.get(model, set())
+
+
+def staff_changes() -> StaffChanges:
+    """Read from the audit log (every staff change has an entry) and the old-slug redirects."""
+    changes = StaffChanges(retired_tool_slugs=set(db.session.scalars(select(ToolSlugRedirect.old_slug))))
+    rows = db.session.execute(
+        select(AuditEntry.target_type, AuditEntry.target_id, AuditEntry.action, AuditEntry.before)
+        .where(AuditEntry.target_type.in_(_SEEDED_TARGETS))
+    )
+    for target_type, target_id, action, before in rows:
+        model = _SEEDED_TARGETS[target_type]
+        if target_id.isdigit():
+            changes.edited.setdefault(model, set()).add(int(target_id))
+        if action.endswith(".delete"):
+            slug = json.loads(before or "{}").get("slug")
+            if slug:
+                changes.deleted_slugs.setdefault(model, set()).add(slug)
+    return changes
+
+
+def _upsert(model, slug: str, values: dict, existing: dict,
+            staff: StaffChanges | None = None) -> tuple[object, bool]:
+    """Create or update one row by slug; returns the row and whether anything changed.
+
+    A row staff edited is returned untouched; one staff deleted stays deleted (None).
+    """
     row = existing.get(slug)
     if row is None:
+        if staff and staff.deleted(model, slug):
+            return None, False
         row = model(slug=slug, **values)
         db.session.add(row)
         existing[slug] = row
         return row, True
+    if staff and staff.owns(row):
+        return row, False
     changed = False
     for key, value in values.items():
         if getattr(row, key) != value:
@@ -55,32 +107,36 @@ def _by_slug(model, *options) -> dict:
     return {row.slug: row for row in db.session.scalars(select(model).options(*options))}
 
 
-def _seed_vocabularies(catalog: CatalogFile) -> tuple[dict, dict, dict, dict]:
+def _seed_vocabularies(catalog: CatalogFile, staff: StaffChanges) -> tuple[dict, dict, dict, dict]:
     categories = _by_slug(Category)
     for position, top in enumerate(catalog.categories):
-        parent, _ = _upsert(Category, top["slug"], _category_values(top, position, None), categories)
+        parent, _ = _upsert(Category, top["slug"], _category_values(top, position, None), categories, staff)
         db.session.flush()
         for child_position, child in enumerate(top.get("children", [])):
-            _upsert(Category, child["slug"], _category_values(child, child_position, parent.id), categories)
+            parent_id = parent.id if parent is not None else None
+            _upsert(Category, child["slug"], _category_values(child, child_position, parent_id), categories, staff)
 
     tags = _by_slug(Tag)
     for tag in catalog.tags:
-        _upsert(Tag, tag["slug"], {"name_zh": tag["zh"], "name_en": tag["en"]}, tags)
+        _upsert(Tag, tag["slug"], {"name_zh": tag["zh"], "name_en": tag["en"]}, tags, staff)
 
     markets = _by_slug(Market)
     for position, market in enumerate(catalog.markets):
         values = {"name_zh": market["zh"], "name_en": market["en"], "position": position}
-        _upsert(Market, market["slug"], values, markets)
+        _upsert(Market, market["slug"], values, markets, staff)
 
     platforms = _by_slug(Platform)
     for position, platform in enumerate(catalog.platforms):
         values = {"name_zh": platform["zh"], "name_en": platform["en"], "position": position,
                   "mode": platform.get("mode")}
-        _upsert(Platform, platform["slug"], values, platforms)
+        _upsert(Platform, platform["slug"], values, platforms, staff)
     db.session.flush()
     for platform in catalog.platforms:
-        family = platforms[platform["family"]].id if platform.get("family") else None
-        platforms[platform["slug"]].family_id = family
+        row = platforms.get(platform["slug"])
+        if row is None or staff.owns(row):
+            continue
+        family = platforms.get(platform["family"]) if platform.get("family") else None
+        row.family_id = family.id if family is not None else None
     db.session.flush()
     return categories, tags, markets, platforms
 
@@ -124,7 +180,8 @@ def seed_catalog(catalog: CatalogFile) -> SeedReport:
     errors = validate_catalog(catalog)
     if errors:
         raise CatalogFileError("\n".join(errors))
-    categories, tags, markets, platforms = _seed_vocabularies(catalog)
+    staff = staff_changes()
+    categories, tags, markets, platforms = _seed_vocabularies(catalog, staff)
     tools = _by_slug(
         Tool,
         selectinload(Tool.tags),
@@ -133,22 +190,33 @@ def seed_catalog(catalog: CatalogFile) -> SeedReport:
         ),
     )
     report = SeedReport()
+    taken_urls = set(db.session.scalars(select(Tool.url_normalized)))
+    seeded: list[Tool] = []
     for entry in catalog.tools:
-        is_new = entry["slug"] not in tools
-        tool, changed = _upsert(Tool, entry["slug"], _tool_values(entry, categories), tools)
-        changed |= _sync_tags(tool, [tags[slug] for slug in entry.get("tags", [])])
+        slug = entry["slug"]
+        existing = tools.get(slug)
+        if (existing is not None and staff.owns(existing)) or (existing is None and (
+                slug in staff.retired_tool_slugs  # merged into another tool, or renamed
+                or normalize_url(entry["url"]) in taken_urls  # staff added it under another slug
+                or entry["category"] not in categories)):  # its category was deleted on the site
+            report.kept += 1
+            continue
+        tool, changed = _upsert(Tool, slug, _tool_values(entry, categories), tools)
+        changed |= _sync_tags(tool, [tags[s] for s in entry.get("tags", []) if s in tags])
         changed |= _sync_platforms(tool, entry.get("platforms", []), platforms, markets)
-        if is_new:
+        seeded.append(tool)
+        if existing is None:
             report.created += 1
         elif changed:
             report.updated += 1
         else:
             report.unchanged += 1
     db.session.flush()
-    for entry in catalog.tools:
-        successor = tools[entry["successor"]].id if entry.get("successor") else None
-        tools[entry["slug"]].successor_id = successor
-    sync_tools(tools[entry["slug"]].id for entry in catalog.tools)
+    successors = {entry["slug"]: entry.get("successor") for entry in catalog.tools}
+    for tool in seeded:
+        successor = tools.get(successors[tool.slug]) if successors[tool.slug] else None
+        tool.successor_id = successor.id if successor is not None else None
+    sync_tools(tool.id for tool in seeded)
     bump_catalog_version()
     db.session.commit()
     return report
@@ -166,6 +234,8 @@ def _sync_platforms(tool: Tool, refs: list[str], platforms: dict, markets: dict)
     wanted = {}
     for ref in refs:
         platform_slug, market_slug = split_platform_ref(ref)
+        if platform_slug not in platforms or (market_slug and market_slug not in markets):
+            continue  # staff deleted it on the site
         wanted[(platform_slug, market_slug)] = (platforms[platform_slug], markets.get(market_slug))
     links = tool.platform_links
     current = {(link.platform.slug, link.market.slug if link.market else None): link for link in links}

@@ -10,6 +10,7 @@ from extensions import db
 from models import Category, Tag, Tool, ToolPlatform, tool_tag
 from services.catalog_file import DEFAULT_DIR
 from services.catalog_version import current_catalog_version
+from tests.accounts import make_user
 
 
 def _counts() -> dict[str, int]:
@@ -104,3 +105,56 @@ def test_a_tool_links_a_platform_once_per_market_including_all_markets(app, cata
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def _tool(slug: str) -> Tool | None:
+    return db.session.scalars(select(Tool).where(Tool.slug == slug)).one_or_none()
+
+
+def _edited(catalog_file, slug: str, tagline_en: str):
+    for entry in catalog_file.tools:
+        if entry["slug"] == slug:
+            entry["tagline"] = {**entry["tagline"], "en": tagline_en}
+    return catalog_file
+
+
+def test_seeding_again_keeps_a_tool_staff_changed_and_updates_the_others(app, catalog):
+    from services.moderation.catalog_tools import set_hidden
+    from services.seeding import seed_catalog
+    from tests.factories import small_catalog
+
+    admin = make_user(app, "adminuser", phone="+8613800000013", role="admin")
+    with app.app_context():
+        set_hidden(_tool("alpha-scout").id, True, actor_id=admin, reason="under review")
+        changed_file = _edited(_edited(small_catalog(), "alpha-scout", "From the file"), "bravo-ads", "Also new")
+        report = seed_catalog(changed_file)
+        db.session.expire_all()
+        assert (report.kept, report.updated) == (1, 1)
+        assert _tool("alpha-scout").tagline_en != "From the file"
+        assert _tool("alpha-scout").status == "hidden"
+        assert _tool("bravo-ads").tagline_en == "Also new"
+
+
+def test_seeding_again_does_not_bring_back_a_merged_or_renamed_tool(app, catalog):
+    from models import ToolSlugRedirect
+    from services import clock
+    from services.moderation.tool_merge import merge_tools
+    from services.seeding import seed_catalog
+    from tests.factories import small_catalog
+
+    admin = make_user(app, "adminuser", phone="+8613800000013", role="admin")
+    with app.app_context():
+        merge_tools(_tool("bravo-ads").id, _tool("alpha-scout").id, actor_id=admin, reason="duplicate",
+                    upload_dir=app.config["UPLOAD_DIR"])
+        renamed = _tool("charlie-ship")  # what the editor does on a slug change
+        db.session.add(ToolSlugRedirect(old_slug=renamed.slug, tool_id=renamed.id, created_at=clock.now()))
+        renamed.slug = "charlie-shipping"
+        db.session.commit()
+        count = db.session.scalar(select(func.count()).select_from(Tool))
+
+        report = seed_catalog(small_catalog())  # the file still lists bravo-ads and charlie-ship
+
+        assert report.created == 0 and report.kept >= 2
+        assert _tool("bravo-ads") is None and _tool("charlie-ship") is None
+        assert _tool("charlie-shipping") is not None
+        assert db.session.scalar(select(func.count()).select_from(Tool)) == count

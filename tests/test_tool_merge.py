@@ -178,6 +178,8 @@ def test_the_old_addresses_redirect_to_the_survivor_in_both_languages(app, busy_
         assert zh.status_code == 301 and zh.headers["Location"].endswith("/t/bravo-ads"), old
         en = visitor.get(f"/en/t/{old}")
         assert en.status_code == 301 and en.headers["Location"].endswith("/en/t/bravo-ads"), old
+        go = visitor.get(f"/go/{old}")  # outbound links shared before the merge keep working
+        assert go.status_code == 301 and go.headers["Location"].endswith("/go/bravo-ads"), old
     with app.app_context():
         redirects = dict(db.session.execute(select(ToolSlugRedirect.old_slug, ToolSlugRedirect.tool_id)).all())
         assert redirects == {"alpha-scout": busy_pair["survivor"], "alpha-scout-old": busy_pair["survivor"]}

@@ -199,7 +199,10 @@ def logo(slug: str):
 @localized_route(bp, "/go/<slug>")
 def go(slug: str):
     """Count an outbound click, then send the visitor to the tool's stored URL."""
-    current = queries.tool_page(slug) or abort(404)
+    current = queries.tool_page(slug)
+    if current is None:  # a merged or renamed tool: shared links keep working, and are counted once
+        new_slug = current_slug(slug) or abort(404)
+        return redirect(url_for("catalog.go", slug=new_slug), code=301)
     if current.is_gone:
         return render_template("catalog/go_gone.html", tool=current)
     user_agent = request.headers.get("User-Agent", "")
