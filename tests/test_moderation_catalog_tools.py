@@ -438,6 +438,19 @@ def test_an_uploaded_logo_is_reencoded_and_served_in_place_of_the_monogram(app, 
     assert app.test_client().get("/t/alpha-scout/logo.svg").mimetype == "image/svg+xml"
 
 
+def test_an_uploaded_logo_shows_on_cards_and_search_results_and_a_new_one_gets_a_new_address(app, admin):
+    tool_id = alpha_id(app)
+    visitor = app.test_client()
+    assert 'src="/t/alpha-scout/logo.svg' not in visitor.get("/").text
+    upload(admin, tool_id, _image())
+    first = f'/t/alpha-scout/logo.svg?v={tool_row(app, "alpha-scout").logo_path[6:22]}'
+    for page in ("/", "/en/", "/search?q=alpha"):
+        assert f'src="{first}"' in visitor.get(page).text, page
+    upload(admin, tool_id, _image("JPEG", mode="RGB"), "logo.jpg")
+    home = visitor.get("/").text
+    assert f'src="{first}"' not in home and 'src="/t/alpha-scout/logo.svg?v=' in home
+
+
 def test_a_new_logo_replaces_the_old_file(app, admin):
     tool_id = alpha_id(app)
     upload(admin, tool_id, _image())
