@@ -29,9 +29,9 @@ class ImageRejected(ValueError):
         self.reason = reason
 
 
-def open_checked_image(data: bytes) -> Image.Image:
-    """An accepted upload as an upright RGB image: size, format and pixel count checked first."""
-    if len(data) > MAX_BYTES:
+def open_checked_image(data: bytes, *, mode: str = "RGB", max_bytes: int = MAX_BYTES) -> Image.Image:
+    """An accepted upload as an upright image in ``mode``: size, format and pixel count checked first."""
+    if len(data) > max_bytes:
         raise ImageRejected("too_large")
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -41,7 +41,7 @@ def open_checked_image(data: bytes) -> Image.Image:
                 raise ImageRejected("too_many_pixels")
             probe.seek(0)
             # Apply the camera's rotation, then forget it with the rest of the metadata.
-            return ImageOps.exif_transpose(probe).convert("RGB")
+            return ImageOps.exif_transpose(probe).convert(mode)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise ImageRejected("not_image") from error
 

@@ -1,19 +1,17 @@
 """Uploaded tool logos: checked, re-encoded to a small WebP without metadata, kept under UPLOAD_DIR/logos.
 
-Unlike avatars, a logo keeps its transparency (most logos are drawn on none), so it
-is opened here rather than through ``open_checked_image``, which flattens to RGB;
-the checks are the same ones: size, format, pixel count. Staff upload them
-(services.moderation.tool_logos); ``/t/<slug>/logo.svg`` serves them.
+Unlike avatars, a logo keeps its transparency (most logos are drawn on none), so it is
+opened as RGBA. Staff upload them (services.moderation.tool_logos); ``/t/<slug>/logo.svg``
+serves them.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-from services.images import ALLOWED_FORMATS, MAX_PIXELS, ImageRejected, encode_webp
+from services.images import encode_webp, open_checked_image
 
 LOGO_FOLDER = "logos"
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -22,18 +20,7 @@ LOGO_BOX = 256  # fits inside this square, proportions kept: a logo is never cro
 
 def reencode_logo(data: bytes) -> bytes:
     """A WebP logo at most LOGO_BOX pixels a side from any accepted image; raises ``ImageRejected``."""
-    if len(data) > LOGO_MAX_BYTES:
-        raise ImageRejected("too_large")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ALLOWED_FORMATS:
-                raise ImageRejected("not_image")
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ImageRejected("too_many_pixels")
-            probe.seek(0)
-            image = ImageOps.exif_transpose(probe).convert("RGBA")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
-        raise ImageRejected("not_image") from error
+    image = open_checked_image(data, mode="RGBA", max_bytes=LOGO_MAX_BYTES)
     image = ImageOps.contain(image, (LOGO_BOX, LOGO_BOX), Image.Resampling.LANCZOS)
     return encode_webp(image, quality=90)
 

@@ -378,12 +378,12 @@ def test_hiding_needs_a_reason_then_takes_the_tool_off_public_pages_until_unhidd
     tool_id = alpha_id(app)
     refused = admin.post(f"/staff/tools/{tool_id}/hide", data={"csrf_token": token(admin)},
                          headers={"HX-Request": "true"})
-    assert refused.status_code == 422 and "Give a reason" in refused.text
+    assert refused.status_code == 422 and "请填写隐藏该工具的原因" in refused.text  # a Chinese page answers in Chinese
     assert tool_row(app, "alpha-scout").status == "published"
     done = admin.post(f"/staff/tools/{tool_id}/hide", data={"csrf_token": token(admin), "reason": "scam reports"},
                       headers={"HX-Request": "true"})
     assert done.status_code == 200 and "<html" not in done.text and "HX-Request" in done.headers["Vary"]
-    assert "is hidden" in done.text
+    assert "“Alpha Scout”已隐藏" in done.text
     assert app.test_client().get("/t/alpha-scout").status_code == 404
     again = admin.post(f"/staff/tools/{tool_id}/hide", data={"csrf_token": token(admin), "reason": "twice"})
     assert again.status_code == 422
@@ -484,7 +484,7 @@ def test_a_logo_post_without_a_file_asks_for_one(app, admin):
 def test_removing_a_logo_that_is_not_there_is_refused(app, admin):
     response = admin.post(f"/staff/tools/{alpha_id(app)}/logo/remove", data={"csrf_token": token(admin)},
                           headers={"HX-Request": "true"})
-    assert response.status_code == 422 and "no uploaded logo" in response.text
+    assert response.status_code == 422 and "没有上传的 Logo" in response.text
 
 
 # ---- pricing checks and the stale-facts queue ----------------------------------------------------
@@ -528,7 +528,7 @@ def test_a_check_with_a_bad_price_is_refused_and_nothing_changes(app, moderator)
     response = moderator.post(f"/staff/tools/{tool_id}/verify-pricing", data={
         "csrf_token": token(moderator), "pricing": "paid", "price_from_cny": "abc", "trial_days": "1"},
         headers={"HX-Request": "true"})
-    assert response.status_code == 422 and "Not verified" in response.text
+    assert response.status_code == 422 and "未核实" in response.text
     tool = tool_row(app, "alpha-scout")
     assert tool.pricing_verified_at is None and tool.trial_days is None
 
