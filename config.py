@@ -126,6 +126,7 @@ class Config:
     LINK_CHECK_TIMEOUT = float(os.environ.get("LINK_CHECK_TIMEOUT", "10"))
     LINK_CHECK_CONCURRENCY = int(os.environ.get("LINK_CHECK_CONCURRENCY", "16"))
     LINK_CHECK_RETRIES = int(os.environ.get("LINK_CHECK_RETRIES", "2"))
+    LINK_CHECK_BACKOFF_SECONDS = float(os.environ.get("LINK_CHECK_BACKOFF_SECONDS", "0.5"))  # doubles per retry
     # Hosts the checker may reach although they are private or loopback (tests: "127.0.0.1").
     # Empty in production: a tool URL must never make the server probe its own network.
     LINK_CHECK_ALLOWED_HOSTS = os.environ.get("LINK_CHECK_ALLOWED_HOSTS", "")

@@ -19,16 +19,15 @@ from services.link_check.guard import AddressGuard
 from services.link_check.probe import ProbeResult, ProbeSettings, probe_url
 
 COMMIT_EVERY = 25
-DEFAULT_BACKOFF_SECONDS = 0.5
 
 
 def settings_from_config(config: Mapping) -> ProbeSettings:
     """The probe settings of this app (``LINK_CHECK_*``); a malformed allow-list raises ValueError."""
     return ProbeSettings(
-        guard=AddressGuard(config.get("LINK_CHECK_ALLOWED_HOSTS", "")),
-        timeout=float(config.get("LINK_CHECK_TIMEOUT", 10)),
-        retries=max(0, int(config.get("LINK_CHECK_RETRIES", 2))),
-        backoff=float(config.get("LINK_CHECK_BACKOFF_SECONDS", DEFAULT_BACKOFF_SECONDS)),
+        guard=AddressGuard(config["LINK_CHECK_ALLOWED_HOSTS"]),
+        timeout=float(config["LINK_CHECK_TIMEOUT"]),
+        retries=max(0, int(config["LINK_CHECK_RETRIES"])),
+        backoff=float(config["LINK_CHECK_BACKOFF_SECONDS"]),
     )
 
 
