@@ -120,6 +120,15 @@ class Config:
     ACCESS_LOG_BUFFER_SIZE = int(os.environ.get("ACCESS_LOG_BUFFER_SIZE", "10000"))  # rows; beyond, dropped and counted
     ACCESS_LOG_BATCH_SIZE = int(os.environ.get("ACCESS_LOG_BATCH_SIZE", "500"))
     ACCESS_LOG_FLUSH_SECONDS = float(os.environ.get("ACCESS_LOG_FLUSH_SECONDS", "2.0"))
+    # Tools a verified user may submit per day (China days), and suggested edits per day.
+    SUBMISSIONS_DAILY_LIMIT = int(os.environ.get("SUBMISSIONS_DAILY_LIMIT", "5"))
+    EDIT_SUGGESTIONS_DAILY_LIMIT = int(os.environ.get("EDIT_SUGGESTIONS_DAILY_LIMIT", "20"))
+    # The public read API (/api/v1): limits per client IP without a token, per token with one.
+    API_ANONYMOUS_RATE_LIMIT = os.environ.get("API_ANONYMOUS_RATE_LIMIT", "60 per minute;1000 per day")
+    API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "600 per minute;50000 per day")
+    API_DEFAULT_PAGE_SIZE = int(os.environ.get("API_DEFAULT_PAGE_SIZE", "20"))
+    API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "100"))
+    API_TOKENS_PER_USER = int(os.environ.get("API_TOKENS_PER_USER", "10"))
     # Pricing facts older than this (or never verified) wait in the staff "stale facts" queue.
     PRICING_STALE_DAYS = int(os.environ.get("PRICING_STALE_DAYS", "180"))
     # `flask check-links`: per-request timeout, parallel checks, retries before "dead".

@@ -19,6 +19,14 @@ from models.catalog import (
     ToolStatus,
     tool_tag,
 )
+from models.contributions import (
+    ApiToken,
+    ContributionState,
+    EditSuggestion,
+    ToolClaim,
+    ToolSubmission,
+    VendorReply,
+)
 from models.engagement import (
     Collection,
     CollectionItem,
@@ -64,6 +72,7 @@ from models.verification import SmsCode
 
 __all__ = [
     "AccessRecord",
+    "ApiToken",
     "AuditEntry",
     "BannedPhone",
     "Base",
@@ -73,8 +82,10 @@ __all__ = [
     "CollectionItem",
     "ConsentPurpose",
     "ConsentRecord",
+    "ContributionState",
     "DeletionRequest",
     "DeletionState",
+    "EditSuggestion",
     "EnterpriseCertification",
     "ErasureRecord",
     "Favorite",
@@ -110,15 +121,18 @@ __all__ = [
     "TicketMessage",
     "TicketState",
     "Tool",
+    "ToolClaim",
     "ToolClickDay",
     "ToolPlatform",
     "ToolSlugRedirect",
     "ToolStatus",
+    "ToolSubmission",
     "ToolView",
     "User",
     "UserPreference",
     "UserSession",
     "UserStatus",
+    "VendorReply",
     "WechatIdentity",
     "tool_tag",
 ]

@@ -205,6 +205,10 @@ class Tool(Timestamped, Base):
     lifecycle: Mapped[str] = mapped_column(String(20), default=Lifecycle.ACTIVE.value)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id"))
 
+    # The certified enterprise account whose claim staff approved: the tool shows "claimed by the vendor".
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    vendor_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
     click_count: Mapped[int] = mapped_column(default=0)
     favorite_count: Mapped[int] = mapped_column(default=0)
     rating_count: Mapped[int] = mapped_column(default=0)

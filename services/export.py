@@ -21,10 +21,12 @@ from sqlalchemy import select
 from extensions import db
 from models import (
     AccessRecord,
+    ApiToken,
     Collection,
     CollectionItem,
     ConsentRecord,
     DeletionRequest,
+    EditSuggestion,
     EnterpriseCertification,
     Favorite,
     HelpfulVote,
@@ -42,10 +44,13 @@ from models import (
     Ticket,
     TicketMessage,
     Tool,
+    ToolClaim,
+    ToolSubmission,
     ToolView,
     User,
     UserPreference,
     UserSession,
+    VendorReply,
     WechatIdentity,
 )
 from services import clock
@@ -244,6 +249,39 @@ def access_log(user: User) -> list:
     return [_row(r, "created_at", "method", "path", "status", "ip", "user_agent", "language") for r in rows]
 
 
+def submissions(user: User) -> list:
+    rows = _all(ToolSubmission, ToolSubmission.user_id, user.id, ToolSubmission.id)
+    return [_row(r, "id", "url", "name", "name_en", "pricing", "price_note", "tagline", "description", "language",
+                 "platforms", "state", "reason", "created_at", "decided_at") for r in rows]
+
+
+def vendor(user: User) -> dict:
+    claims = _all(ToolClaim, ToolClaim.user_id, user.id, ToolClaim.id)
+    vendor_of = db.session.scalars(select(Tool).where(Tool.vendor_id == user.id).order_by(Tool.id)).all()
+    replies = _all(VendorReply, VendorReply.author_id, user.id, VendorReply.id)
+    tools = _tools([c.tool_id for c in claims])
+    return {
+        "claims": [{"tool": tools.get(c.tool_id), **_row(c, "id", "evidence", "state", "reason", "created_at",
+                                                          "decided_at")} for c in claims],
+        "vendor_of": [{"slug": t.slug, "name": t.name, "since": _value(t.vendor_since)} for t in vendor_of],
+        "review_replies": [_row(r, "rating_id", "body", "hidden_at", "created_at", "updated_at") for r in replies],
+    }
+
+
+def edit_suggestions(user: User) -> list:
+    rows = _all(EditSuggestion, EditSuggestion.user_id, user.id, EditSuggestion.id)
+    tools = _tools(r.tool_id for r in rows)
+    return [{"tool": tools.get(r.tool_id), "changes": json.loads(r.changes or "{}"),
+             "accepted_fields": json.loads(r.accepted_fields or "[]"),
+             **_row(r, "id", "from_vendor", "note", "state", "reason", "created_at", "decided_at")} for r in rows]
+
+
+def api_tokens(user: User) -> list:
+    # Name, the visible prefix and dates; the hash is a secret's fingerprint and stays out.
+    rows = _all(ApiToken, ApiToken.user_id, user.id, ApiToken.id)
+    return [_row(r, "name", "prefix", "created_at", "last_used_at", "revoked_at") for r in rows]
+
+
 # File name → (builder, Chinese description, English description). The README lists them in this order.
 SECTIONS: dict[str, tuple[Callable[[User], object], str, str]] = {
     "profile.json": (profile, "账号资料：账号名、显示名、手机号、邮箱、状态等（不含密码）",
@@ -278,6 +316,12 @@ SECTIONS: dict[str, tuple[Callable[[User], object], str, str]] = {
     "messages_sent.json": (messages_sent, "发送给你的短信和邮件通知", "SMS and email notices sent to you"),
     "access_log.json": (access_log, "访问日志：你登录时的请求（保留期满后匿名化）",
                         "Access log: your requests while signed in (anonymised after the retention period)"),
+    "submissions.json": (submissions, "你提交的工具及审核结果", "Tools you submitted and what staff decided"),
+    "edit_suggestions.json": (edit_suggestions, "你提出的工具信息修改建议", "Corrections you suggested to tools"),
+    "vendor.json": (vendor, "厂商认领、你作为厂商的工具和对评价的回复",
+                    "Vendor claims, the tools you are the vendor of, and your replies to reviews"),
+    "api_tokens.json": (api_tokens, "API 令牌（名称、开头字符和时间，不含令牌本身）",
+                        "API tokens (name, first characters and dates; never the token)"),
 }
 
 

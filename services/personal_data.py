@@ -23,9 +23,11 @@ from sqlalchemy import delete, or_, select, update
 from extensions import db
 from models import (
     AccessRecord,
+    ApiToken,
     Collection,
     CollectionItem,
     ConsentRecord,
+    EditSuggestion,
     EnterpriseCertification,
     Favorite,
     HelpfulVote,
@@ -43,11 +45,14 @@ from models import (
     Ticket,
     TicketMessage,
     Tool,
+    ToolClaim,
+    ToolSubmission,
     ToolView,
     User,
     UserPreference,
     UserSession,
     UserStatus,
+    VendorReply,
     WechatIdentity,
 )
 
@@ -193,6 +198,19 @@ def _anonymise_access_records(e: Erasure) -> None:
     )
 
 
+def _detach(model, column) -> Callable[[Erasure], None]:
+    def erase(e: Erasure) -> None:
+        db.session.execute(update(model).where(column == e.user_id).values({column.key: None}))
+
+    return erase
+
+
+def _erase_vendor_role(e: Erasure) -> None:
+    # The claims go; the tools stay, no longer "claimed by the vendor" (the enterprise can claim again).
+    db.session.execute(update(Tool).where(Tool.vendor_id == e.user_id).values(vendor_id=None, vendor_since=None))
+    db.session.execute(delete(ToolClaim).where(ToolClaim.user_id == e.user_id))
+
+
 def _anonymise_user(e: Erasure) -> None:
     """The stub that keeps reviews attributable to "deleted user": every personal field emptied."""
     remove_upload(e.upload_dir, e.avatar_path)
@@ -278,6 +296,20 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("sms_code", "user_id", _erase_sms_codes, "deleted, also codes sent to the phone while signed out",
           excluded="Verification codes are transient and kept only as keyed hashes (HMAC): nothing readable "
                    "to give; the phone they went to is already in profile.json."),
+    Entry("tool_submission", "user_id", _detach(ToolSubmission, ToolSubmission.user_id),
+          "kept as catalog history, without the submitter", export_file="submissions.json"),
+    Entry("tool_submission", "decided_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
+    Entry("edit_suggestion", "user_id", _detach(EditSuggestion, EditSuggestion.user_id),
+          "kept as catalog history, without the author", export_file="edit_suggestions.json"),
+    Entry("edit_suggestion", "decided_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
+    Entry("tool_claim", "user_id", _erase_vendor_role, "deleted; the tools are no longer marked as claimed",
+          export_file="vendor.json"),
+    Entry("tool_claim", "decided_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
+    Entry("tool", "vendor_id", _erase_vendor_role, "cleared with the claims", export_file="vendor.json"),
+    Entry("vendor_reply", "author_id", _delete_where(VendorReply, VendorReply.author_id),
+          "deleted: a vendor's reply speaks for an account that no longer exists", export_file="vendor.json"),
+    Entry("api_token", "user_id", _delete_where(ApiToken, ApiToken.user_id), "deleted",
+          export_file="api_tokens.json"),
     Entry("access_record", "user_id", _anonymise_access_records, "user id, IP and browser removed",
           export_file="access_log.json"),
     Entry("erasure_record", "user_id", _keep, "appended by the purge: the ledger a backup restore re-applies",

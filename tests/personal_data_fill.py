@@ -15,11 +15,13 @@ from sqlalchemy import select
 from extensions import db
 from models import (
     AccessRecord,
+    ApiToken,
     AuditEntry,
     Collection,
     CollectionItem,
     ConsentRecord,
     DeletionRequest,
+    EditSuggestion,
     EnterpriseCertification,
     Favorite,
     HelpfulVote,
@@ -40,10 +42,13 @@ from models import (
     Ticket,
     TicketMessage,
     Tool,
+    ToolClaim,
+    ToolSubmission,
     ToolView,
     User,
     UserPreference,
     UserSession,
+    VendorReply,
     WechatIdentity,
 )
 from services import clock
@@ -117,6 +122,7 @@ def fill_everything(app) -> dict:
         db.session.add_all([own_rating, other_rating])
         db.session.flush()
         db.session.add(HelpfulVote(user_id=uid, rating_id=other_rating.id))
+        db.session.add(VendorReply(rating_id=other_rating.id, author_id=uid, body="Thanks from the vendor."))
         db.session.add(Report(reporter_id=uid, target_type="tool", tool_id=tools[2].id, reason="other",
                               note=p["report_note"]))
         # As staff, the account resolved the neighbour's report, was audited, and changed a site setting.
@@ -129,6 +135,19 @@ def fill_everything(app) -> dict:
         tools[2].pricing_verified_at, tools[2].pricing_verified_by_id = now, uid
         db.session.add(LinkCheck(tool_id=tools[2].id, checked_at=now, outcome="dead", detail="HTTP 404",
                                  reviewed_at=now, reviewed_by_id=uid, decision="keep"))
+        # Contributions: a submission and a suggestion (one decided by the account as staff), a vendor
+        # claim with its tool and a reply to the neighbour's review, an API token.
+        db.session.add(ToolSubmission(user_id=uid, url="https://submitted.example/", url_normalized="submitted.example",
+                                      name="Submitted Tool", tagline="A tool for sellers"))
+        db.session.add(ToolSubmission(user_id=oid, url="https://other.example/", url_normalized="other.example",
+                                      name="Other Tool", state="rejected", decided_by_id=uid, decided_at=now))
+        db.session.add(EditSuggestion(tool_id=tools[1].id, user_id=uid, changes='{"pricing": "free"}'))
+        db.session.add(EditSuggestion(tool_id=tools[1].id, user_id=oid, changes='{"pricing": "paid"}',
+                                      state="rejected", decided_by_id=uid, decided_at=now))
+        db.session.add(ToolClaim(tool_id=tools[1].id, user_id=uid, evidence="official site", state="approved",
+                                 decided_by_id=uid, decided_at=now))
+        tools[1].vendor_id, tools[1].vendor_since = uid, now
+        db.session.add(ApiToken(user_id=uid, name="my script", token_hash="a" * 64, prefix="sn_aaaa"))
         db.session.add(ToolView(user_id=uid, tool_id=tools[1].id))
         db.session.add(SearchHistory(user_id=uid, query=p["query"]))
         db.session.add(UserSession(id=p["session_id"], user_id=uid, expires_at=now + timedelta(days=1),
