@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints import card_cache, i18n, responses, templating
+    from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.catalog import bp as catalog_bp
     from blueprints.collections import bp as collections_bp
@@ -82,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.ratings import bp as ratings_bp
     from blueprints.search import bp as search_bp
     from blueprints.settings import bp as settings_bp
+    from blueprints.submissions import bp as submissions_bp
+    from blueprints.vendors import bp as vendors_bp
 
     i18n.init_app(app)
     templating.init_app(app)
@@ -98,6 +101,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(policies_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(vendors_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,9 +9,11 @@ bp = Blueprint("moderation", __name__, cli_group=None)
 
 from blueprints.moderation import (  # noqa: E402,F401
     audit_log,
+    catalog_io,
     catalog_tools,
     certifications,
     commands,
+    contributions,
     deletions,
     links,
     records,
@@ -19,6 +21,7 @@ from blueprints.moderation import (  # noqa: E402,F401
     reviews,
     site_settings,
     stats,
+    submissions,
     taxonomy,
     tickets,
     users,
