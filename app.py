@@ -70,7 +70,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import card_cache, i18n, responses, templating
+    from blueprints import card_cache, i18n, input_guard, responses, templating
     from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.catalog import bp as catalog_bp
@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.vendors import bp as vendors_bp
 
     i18n.init_app(app)
+    input_guard.init_app(app)
     templating.init_app(app)
     responses.init_app(app)
     card_cache.init_app(app)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from services.numbers import whole_number
+
 SORT_OPTIONS = ("popular", "rating", "newest", "name")
 PRICING_OPTIONS = ("free", "freemium", "free_trial", "paid")
 # Query flag → Tool column. A flag is on when its value is "1".
@@ -72,10 +74,10 @@ class ListingQuery:
         if sort not in sorts:
             raise InvalidListingQuery("sort")
         values["sort"] = sort
-        page = args.get("page") or "1"
-        if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        page = whole_number(args.get("page") or "1", minimum=1, maximum=MAX_PAGE)
+        if page is None:
             raise InvalidListingQuery("page")
-        values["page"] = int(page)
+        values["page"] = page
         return cls(**values)
 
     def to_args(self, **changes) -> dict[str, str]:

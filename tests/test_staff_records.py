@@ -120,7 +120,6 @@ def test_access_records_are_newest_first_with_ip_and_a_link_to_the_user(app, mod
     ("since=2026-03-10&until=2026-03-10", ["early"]),
     ("path=/t/&user=7", []),
     ("path=%25", []),  # "%" is a character here too
-    ("path=/t/%00", ["t_page", "t_under", "t_other"]),  # a NUL is dropped, not sent to the database
 ])
 def test_each_access_filter_narrows_the_records(app, moderator, args, expected):
     made = {
@@ -231,7 +230,7 @@ def test_each_security_filter_narrows_the_events(app, moderator, args, expected)
 
 def test_the_event_filter_offers_every_kind_recorded_and_refuses_an_unknown_method(app, moderator):
     add_event(app, "password_reset")
-    assert moderator.get("/en/staff/records/security?kind=%00sign_in").status_code == 200
+    assert moderator.get("/en/staff/records/security?kind=%00sign_in").status_code == 400  # input_guard: no NUL
     page = moderator.get("/en/staff/records/security").text
     assert '<option value="password_reset">Password reset</option>' in page
     assert '<option value="sign_in">Signed in</option>' in page  # the moderator's own sign-in

@@ -11,6 +11,7 @@ from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from services import audit
+from services.numbers import whole_number
 
 PER_PAGE = 50
 
@@ -24,9 +25,9 @@ def audit_log():
         action=request.args.get("action", "").strip()[:60],
         target_type=request.args.get("target_type", "").strip()[:30],
         target_id=request.args.get("target_id", "").strip()[:64],
-        actor_id=int(actor) if actor.isdigit() else None,
+        actor_id=whole_number(actor),
     )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = whole_number(request.args.get("page"), minimum=1) or 1
     entries, total = audit.entries(filters, page, PER_PAGE)
     rows = [(entry, json.loads(entry.before or "{}"), json.loads(entry.after or "{}")) for entry in entries]
 

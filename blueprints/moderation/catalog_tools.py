@@ -23,6 +23,7 @@ from services.catalog_queries import all_markets, all_platforms
 from services.images import ImageRejected
 from services.moderation import catalog_tools, tool_logos
 from services.moderation.catalog_tools import ToolActionError, ToolFilter
+from services.numbers import whole_number
 
 PER_PAGE = 50
 
@@ -50,9 +51,9 @@ def tool_list():
     filters = ToolFilter(
         query=request.args.get("q", "").strip()[:100],
         status=request.args.get("status", "") if request.args.get("status") in set(ToolStatus) else "",
-        category_id=int(category) if category.isdigit() else None,
+        category_id=whole_number(category),
     )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = whole_number(request.args.get("page"), minimum=1) or 1
     pagination = catalog_tools.tool_list(filters, page, PER_PAGE)
 
     def page_url(number: int) -> str:

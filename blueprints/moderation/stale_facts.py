@@ -20,6 +20,7 @@ from blueprints.moderation.responses import decision_response
 from blueprints.moderation.tool_forms import PricingCheckForm
 from services.moderation import catalog_tools, stale_facts
 from services.moderation.catalog_tools import ToolActionError
+from services.numbers import whole_number
 
 PER_PAGE = 30
 
@@ -30,7 +31,7 @@ register_queue(QueueSource("stale_facts", _l("Stale facts"), "moderation.stale_f
 @staff_required
 def stale_facts_queue():
     """Published tools whose pricing was never checked or not for PRICING_STALE_DAYS, oldest first."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = whole_number(request.args.get("page"), minimum=1) or 1
     pagination = stale_facts.stale_tools(page, PER_PAGE)
 
     def page_url(number: int) -> str:

@@ -28,6 +28,7 @@ from extensions import db
 from models import Category
 from services.moderation import categories as service
 from services.moderation.taxonomy import REASON_MAX, TaxonomyRefused
+from services.numbers import whole_number
 
 
 def _posted_reason() -> str:
@@ -65,7 +66,8 @@ def _parent_id(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    number = whole_number(raw)
+    return -1 if number is None else number
 
 
 @localized_route(bp, "/staff/categories/new", methods=["GET", "POST"])
@@ -74,7 +76,7 @@ def new_category():
     """Create a category at the end of the top level or of a parent's sub-categories."""
     form = CategoryForm()
     form.parent_id.choices = parent_choices(service.possible_parents(), current_lang())
-    if request.method == "GET" and request.args.get("parent", "").isdigit():
+    if request.method == "GET" and whole_number(request.args.get("parent")) is not None:
         form.parent_id.data = request.args["parent"]
     if form.validate_on_submit():
         try:

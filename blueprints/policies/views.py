@@ -18,6 +18,7 @@ from extensions import db
 from services import clock, policies, preferences
 from services.cookies import cookie_registry
 from services.markdown import render_markdown
+from services.numbers import whole_number
 from services.working_days import local_day
 
 KINDS = "<any(privacy, terms):kind>"
@@ -64,9 +65,9 @@ def version(kind: str, version: str):
 @login_required
 def accept():
     """"I have read and accept": records acceptance of the versions the banner showed."""
-    ids = [value for value in request.form.getlist("version_id") if value.isdigit()]
+    ids = {whole_number(value) for value in request.form.getlist("version_id")}
     pending = {row.id for row in policies.needs_acceptance(current_user)}
-    policies.accept(current_user.id, [int(value) for value in ids if int(value) in pending])
+    policies.accept(current_user.id, sorted(ids & pending))
     if _is_htmx():
         return ""  # htmx swaps the banner out for nothing
     flash(_("Thank you: your acceptance is recorded."), "success")

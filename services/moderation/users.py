@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from extensions import db
 from models import Favorite, Rating, Report, Role, User, UserStatus, WechatIdentity
 from services import audit, auth_sessions, notifications, ratings
+from services.numbers import whole_number
 from services.phones import InvalidPhone, normalize_phone
 
 
@@ -25,8 +26,9 @@ def search_users(query: str, limit: int = 50) -> list[User]:
         conditions = [User.account_name.ilike(f"%{query}%"), User.display_name.ilike(f"%{query}%")]
         with suppress(InvalidPhone):  # not a phone number: search the other fields only
             conditions.append(User.phone == normalize_phone(query))
-        if query.isdigit() and len(query) <= 9:  # an account id, not a phone number
-            conditions.append(User.id == int(query))
+        account_id = whole_number(query, maximum=999_999_999)  # nine digits at most: an id, not a phone number
+        if account_id is not None:
+            conditions.append(User.id == account_id)
         wechat = select(WechatIdentity.user_id).where(
             or_(WechatIdentity.openid == query, WechatIdentity.unionid == query)
         )
