@@ -9,6 +9,7 @@ from flask import Blueprint
 bp = Blueprint("settings", __name__)
 
 from blueprints.settings import (  # noqa: E402,F401
+    api_tokens,
     appeals,
     channels,
     clear_data,

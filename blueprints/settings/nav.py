@@ -10,6 +10,7 @@ SETTINGS_PAGES = (
     ("settings.enterprise", _l("Enterprise certification")),
     ("settings.stores", _l("Linked store accounts")),
     ("settings.appeals", _l("Appeals")),
+    ("settings.api_tokens", _l("API tokens")),
     ("settings.clear_data", _l("Clear Data")),
     ("settings.recently_viewed", _l("Recently viewed")),
     ("settings.export", _l("Export your data")),
