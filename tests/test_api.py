@@ -359,3 +359,11 @@ def test_lists_cost_the_same_queries_at_any_page_size(app, catalog, client, coun
     assert queries("/search?q=a&per_page=1") == queries("/search?q=a&per_page=100")
     assert queries(f"/collections/{small}") == queries(f"/collections/{shelf}")
     assert queries("/tools?per_page=100") <= 4
+
+
+def test_an_unexpected_error_is_a_500_problem_not_the_html_page(app, catalog, client):
+    app.config.update(PROPAGATE_EXCEPTIONS=False, API_DEFAULT_PAGE_SIZE="broken")  # a misconfigured page size
+    response = client.get("/api/v1/tools")
+    assert response.status_code == 500 and response.mimetype == "application/problem+json"
+    assert_matches(app, "Problem", response.get_json())
+    assert response.get_json()["title"] == "Server error"
