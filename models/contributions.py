@@ -78,7 +78,9 @@ class ToolClaim(Base):
 
 
 class EditSuggestion(Base):
-    """A proposed correction to a tool: ``changes`` is JSON {field: proposed value}.
+    """A proposed correction to a tool: ``changes`` is JSON {field: {"from": value seen, "to": proposed}}.
+
+    "from" is what the author saw, so staff are told when the tool changed since.
 
     Any verified user may suggest; a tool's vendor proposes edits the same way (``from_vendor``).
     Staff see a field-by-field diff and accept some fields (``accepted_fields``, JSON list).
