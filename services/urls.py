@@ -1,4 +1,4 @@
-"""URL checks shared by the catalog, the seed file and (later) submissions."""
+"""URL checks shared by the catalog, the seed file, submissions, imports and the staff editor."""
 
 from urllib.parse import urlsplit
 
@@ -9,6 +9,7 @@ def is_web_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host: the only kind we store or link."""
     try:
         parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises ValueError for a port that is not 0–65535, which normalize_url reads)
     except ValueError:
         return False
     return parts.scheme.lower() in ALLOWED_SCHEMES and bool(parts.hostname)

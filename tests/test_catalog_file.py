@@ -54,6 +54,9 @@ def test_every_category_has_names_in_both_languages(catalog):
         ("//example.com/", False),
         ("https://", False),
         ("not a url", False),
+        ("https://example.com:8443/app", True),
+        ("https://example.com:99999/", False),  # normalize_url could not read this port
+        ("https://example.com:port/", False),
     ],
 )
 def test_only_absolute_http_urls_are_web_urls(url, valid):
