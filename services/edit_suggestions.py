@@ -21,6 +21,7 @@ from models import ContributionState, EditSuggestion, Lifecycle, Pricing, Tool, 
 from services import audit, clock, notifications
 from services.moderation import catalog_tools
 from services.moderation.catalog_tools import SLUG_MAX, ToolFields
+from services.numbers import whole_number
 from services.write_locks import lock_row
 
 PENDING = ContributionState.PENDING.value
@@ -111,9 +112,10 @@ def clean_value(name: str, raw: str, tool_id: int) -> str:
     if name in MONEY_FIELDS:
         return _clean_money(value)
     if name == "trial_days":
-        if not value.isdigit() or int(value) > TRIAL_DAYS_MAX:
+        days = whole_number(value, maximum=TRIAL_DAYS_MAX)
+        if days is None:
             raise FieldProblem("days")
-        return str(int(value))
+        return str(days)
     if name == "successor":
         return _clean_successor(value.lower(), tool_id)
     return value

@@ -15,6 +15,7 @@ from blueprints.moderation.queues import QueueSource, register_queue
 from blueprints.moderation.responses import decision_response
 from blueprints.moderation.submission_forms import SubmissionEditForm, form_data_from
 from services.catalog_queries import all_markets, all_platforms
+from services.numbers import whole_number
 from services.submissions import review
 from services.submissions.intake import SubmissionRefused
 
@@ -48,7 +49,7 @@ def submission_queue():
     """Submitted tools, oldest first, filtered by state (pending unless asked), each with its duplicates."""
     state = request.args.get("state", "pending")
     state = state if state in review.STATES or state == "all" else "pending"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = whole_number(request.args.get("page"), minimum=1) or 1
     pagination = review.queue_page("" if state == "all" else state, page)
 
     def page_url(number: int) -> str:
