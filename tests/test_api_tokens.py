@@ -96,7 +96,7 @@ def test_a_revoked_token_is_refused_with_401(app, client, user, catalog):
     refused = api_get(app, reader, "/tools", expect=401, headers=bearer(token))
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
     assert refused.get_json()["title"] == "Invalid or revoked token"
-    assert "Revoked" in client.get(PAGE).text
+    assert "撤销" in client.get(PAGE).text  # "Revoked …" on the Chinese page
     api_get(app, reader, "/tools")  # without the header: anonymous, as always
 
 
@@ -136,7 +136,7 @@ def test_visitors_sign_in_unverified_users_verify_and_banned_users_cannot_create
     make_user(app, "fresh", phone="+8613800000003", verified=False)
     sign_in(client, "fresh")
     page = client.get(PAGE)
-    assert page.status_code == 200 and "Verify your mobile phone number" in page.text
+    assert page.status_code == 200 and "请先验证手机号，才能创建令牌" in page.text
     response = client.post(PAGE + "/create", data={"name": "x", "csrf_token": csrf_from(page.text)})
     assert response.status_code in (302, 303) and "verify" in response.headers["Location"]
     make_user(app, "banned", phone="+8613800000004", status="banned", ban_reason="spam")
@@ -148,7 +148,7 @@ def test_visitors_sign_in_unverified_users_verify_and_banned_users_cannot_create
 
 def test_names_are_required_and_limited_and_so_are_working_tokens(app, client, user):
     blank = create(client, "   ")
-    assert blank.status_code == 422 and "Give the token a name" in blank.text
+    assert blank.status_code == 422 and "请为令牌命名" in blank.text
     long = create(client, "x" * 61)
     assert long.status_code == 422 and re.search(r'id="token-name-error">[^<]*60', long.text)
     first = created_token(client, "one")
