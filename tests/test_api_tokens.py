@@ -154,7 +154,7 @@ def test_names_are_required_and_limited_and_so_are_working_tokens(app, client, u
     first = created_token(client, "one")
     created_token(client, "two")
     third = create(client, "three")
-    assert third.status_code == 422 and "Revoke one to create another" in third.text
+    assert third.status_code == 422 and "请撤销一个后再创建" in third.text
     assert not TOKEN.search(third.text)
     assert [r.name for r in rows(app)] == ["one", "two"]
     with app.app_context():
