@@ -1,7 +1,8 @@
-"""Browsing the catalog: home, category, tag, platform, market and tool pages, outbound links."""
+"""Browsing the catalog: home, category, tag, platform, market and tool pages, outbound links;
+and ``flask catalog import`` / ``flask catalog export``."""
 
 from flask import Blueprint
 
 bp = Blueprint("catalog", __name__)
 
-from blueprints.catalog import views  # noqa: E402,F401
+from blueprints.catalog import commands, views  # noqa: E402,F401
