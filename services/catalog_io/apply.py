@@ -78,7 +78,7 @@ def _tool(row: PlannedRow, categories: dict[int, Category]) -> Tool:
         **draft.facts, status=draft.status, lifecycle=draft.lifecycle,
     )
     tool = Tool(tags=[], platform_links=[])
-    catalog_tools._apply(tool, fields)  # the editor's mapping: sort keys, normalised URL, tags, platforms
+    catalog_tools.apply_fields(tool, fields)  # the editor's mapping: sort keys, normalised URL, tags, platforms
     tool.pricing_verified_at = draft.pricing_verified_at
     return tool
 

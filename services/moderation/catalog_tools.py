@@ -245,7 +245,11 @@ def fingerprint(tool: Tool) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()[:24]
 
 
-def _apply(tool: Tool, fields: ToolFields) -> None:
+def apply_fields(tool: Tool, fields: ToolFields) -> None:
+    """Write the form's fields onto the tool with what follows from them (sort keys, normalised URL, links).
+
+    The one mapping from fields to a row: the editor, submissions and imports all build tools through it.
+    """
     for name in _COLUMNS:
         setattr(tool, name, getattr(fields, name))
     tool.name_sort = name_sort_key(fields.name)
@@ -278,7 +282,7 @@ def commit_tool_change(tool_id: int) -> None:
 def create_tool(fields: ToolFields, *, actor_id: int, reason: str = "") -> Tool:
     """Add a tool; returns it (committed)."""
     tool = Tool(tags=[], platform_links=[])
-    _apply(tool, fields)
+    apply_fields(tool, fields)
     db.session.add(tool)
     try:
         db.session.flush()
@@ -298,7 +302,7 @@ def update_tool(tool: Tool, fields: ToolFields, *, actor_id: int, reason: str = 
     """
     before = snapshot(tool)
     old_slug = tool.slug
-    _apply(tool, fields)
+    apply_fields(tool, fields)
     after = snapshot(tool)
     changed = [name for name in after if after[name] != before[name]]
     if not changed:
