@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models import (
@@ -275,3 +275,23 @@ def _tool_exists(app, tool_id: int) -> bool:
 def _version(app) -> int:
     with app.app_context():
         return current_catalog_version()
+
+
+def test_submissions_suggestions_claims_and_the_vendor_follow_the_survivor(app, busy_pair):
+    from models import EditSuggestion, ToolClaim, ToolSubmission
+
+    duplicate, survivor = busy_pair["duplicate"], busy_pair["survivor"]
+    vendor = make_user(app, "vendoruser", phone="+8613800000098")
+    with app.app_context():
+        db.session.add(ToolSubmission(user_id=vendor, url="https://alpha-scout.example.com/",
+                                      url_normalized="alpha-scout.example.com", name="Alpha Scout",
+                                      state="approved", tool_id=duplicate))
+        db.session.add(EditSuggestion(tool_id=duplicate, user_id=vendor, changes="{}"))
+        db.session.add(ToolClaim(tool_id=duplicate, user_id=vendor, state="approved"))
+        db.session.execute(update(Tool).where(Tool.id == duplicate).values(vendor_id=vendor, vendor_since=clock.now()))
+        db.session.commit()
+    _merge(app, busy_pair)
+    with app.app_context():
+        for model in (ToolSubmission, EditSuggestion, ToolClaim):
+            assert db.session.scalars(select(model.tool_id)).all() == [survivor], model.__name__
+        assert db.session.get(Tool, survivor).vendor_id == vendor

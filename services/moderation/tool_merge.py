@@ -1,7 +1,8 @@
 """Merging a duplicate tool into the one that stays (the survivor).
 
 Everything people did with the duplicate follows it: favorites, ratings with their
-reviews, helpful votes and reports, collection items, clicks, browsing history. The
+reviews, helpful votes and reports, collection items, clicks, browsing history, and the
+submission, suggestions, claims and vendor it had (the survivor keeps its own vendor). The
 duplicate is then deleted and its address redirects (301) to the survivor for good.
 
 Where a user had both tools, one row is kept: one favorite, one collection entry, the
@@ -24,12 +25,15 @@ from sqlalchemy.orm import aliased
 from extensions import db
 from models import (
     CollectionItem,
+    EditSuggestion,
     Favorite,
     Rating,
     Report,
     Tool,
+    ToolClaim,
     ToolClickDay,
     ToolSlugRedirect,
+    ToolSubmission,
     ToolView,
 )
 from services import audit, clock, ratings
@@ -53,6 +57,9 @@ FATES: dict[tuple[str, str], Fate] = {
     ("tool_view", "tool_id"): Fate("move", "browsing history keeps the tool; the later view where a user saw both"),
     ("tool_slug_redirect", "tool_id"): Fate("move", "older addresses of the duplicate redirect to the survivor"),
     ("tool", "successor_id"): Fate("move", "tools that named the duplicate as successor name the survivor"),
+    ("tool_submission", "tool_id"): Fate("move", "the submitter's 'my submissions' link leads to the tool that stays"),
+    ("edit_suggestion", "tool_id"): Fate("move", "open suggestions still need a decision, against the survivor"),
+    ("tool_claim", "tool_id"): Fate("move", "a vendor's claim follows the listing; pending ones wait as before"),
     ("recent_click", "tool_id"): Fate("drop", "an hour-long repeat-click filter of keyed hashes, not history"),
     ("link_check", "tool_id"): Fate("drop", "checks of the duplicate's URL, which goes with it"),
     ("tool_platform", "tool_id"): Fate("drop", "the duplicate's facts; the survivor's own facts are the editor's call"),
@@ -198,11 +205,16 @@ def merge_tools(source_id: int, survivor_id: int, *, actor_id: int, reason: str,
                                                 _also_has_survivor(Rating, "user_id", survivor_id)))
         db.session.execute(update(Rating).where(Rating.tool_id == source_id)
                            .values(tool_id=survivor_id, updated_at=Rating.updated_at))  # not the author's edit
-        db.session.execute(update(Report).where(Report.tool_id == source_id).values(tool_id=survivor_id))
+        for model in (Report, ToolSubmission, EditSuggestion, ToolClaim):
+            db.session.execute(update(model).where(model.tool_id == source_id).values(tool_id=survivor_id))
         _fold_pairs(CollectionItem, "collection_id", source_id, survivor_id)
         _merge_click_days(source_id, survivor_id)
         _merge_views(source_id, survivor_id)
         _repoint_addresses(source_id, source_slug, survivor_id)
+        source_vendor = db.session.execute(
+            select(Tool.vendor_id, Tool.vendor_since).where(Tool.id == source_id)).one()
+        db.session.execute(update(Tool).where(Tool.id == survivor_id, Tool.vendor_id.is_(None)).values(
+            vendor_id=source_vendor.vendor_id, vendor_since=source_vendor.vendor_since))  # the claim follows too
         db.session.execute(update(Tool).where(Tool.id == survivor_id).values(
             click_count=Tool.click_count + source_clicks,
             favorite_count=select(func.count()).where(Favorite.tool_id == survivor_id).scalar_subquery(),
