@@ -73,6 +73,14 @@ def sign_in(client, login="seller1", password=PASSWORD, **extra):
     return response
 
 
+def signed_in_client(app, name: str, *, phone: str, role: str = "user"):
+    """A new test client signed in as a new verified account with this role."""
+    make_user(app, name, phone=phone, role=role)
+    client = app.test_client()
+    sign_in(client, name)
+    return client
+
+
 def session_id_of(client) -> str | None:
     with client.session_transaction() as session:
         return session.get("_user_id")

@@ -148,3 +148,19 @@ def count_queries(app):
             return QueryCounter(db.engine)
 
     return factory
+
+
+@pytest.fixture
+def moderator(catalog):
+    """A client signed in as a moderator, on the seeded test catalog (staff tests' usual start)."""
+    from tests.accounts import signed_in_client
+
+    return signed_in_client(catalog, "moduser", phone="+8613800000012", role="moderator")
+
+
+@pytest.fixture
+def admin(catalog):
+    """A client signed in as an admin, on the seeded test catalog."""
+    from tests.accounts import signed_in_client
+
+    return signed_in_client(catalog, "adminuser", phone="+8613800000013", role="admin")

@@ -27,7 +27,7 @@ from services.catalog_io.plan import NewCategory
 from services.catalog_io.problems import ImportFileError
 from services.catalog_version import current_catalog_version
 from services.moderation.catalog_tools import platform_refs
-from tests.accounts import csrf_from, make_user, sign_in
+from tests.accounts import csrf_from, signed_in_client
 from tests.test_moderation import audit_entries
 
 FILES = Path(__file__).parent / "data" / "import"
@@ -36,18 +36,6 @@ FILES = Path(__file__).parent / "data" / "import"
 @pytest.fixture
 def app_config(tmp_path):
     return {"UPLOAD_DIR": str(tmp_path / "uploads")}
-
-
-def signed_in(app, name: str, phone: str, role: str):
-    make_user(app, name, phone=phone, role=role)
-    client = app.test_client()
-    sign_in(client, name)
-    return client
-
-
-@pytest.fixture
-def admin(app, catalog):
-    return signed_in(app, "adminuser", "+8613800000013", "admin")
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -472,8 +460,8 @@ def test_only_admins_may_import_or_export(app, catalog):
     for path in ("/staff/catalog/import", "/staff/catalog/export", "/en/staff/catalog/export?format=json"):
         response = visitor.get(path)
         assert response.status_code in (302, 303) and "/sign-in" in response.headers["Location"]
-    user = signed_in(app, "plainuser", "+8613800000011", "user")
-    moderator = signed_in(app, "moduser", "+8613800000012", "moderator")
+    user = signed_in_client(app, "plainuser", phone="+8613800000011", role="user")
+    moderator = signed_in_client(app, "moduser", phone="+8613800000012", role="moderator")
     for client in (user, moderator):
         assert client.get("/staff/catalog/import").status_code == 403
         assert client.get("/staff/catalog/export").status_code == 403
@@ -504,7 +492,7 @@ def test_an_upload_or_a_confirmation_without_the_csrf_token_is_refused(app, admi
 
 def test_another_admins_preview_does_not_exist_for_you(app, admin):
     preview_url = _preview_url(admin, app)
-    other = signed_in(app, "otheradmin", "+8613800000014", "admin")
+    other = signed_in_client(app, "otheradmin", phone="+8613800000014", role="admin")
     assert other.get(preview_url).status_code == 404
     token = csrf_from(other.get("/staff").text)
     assert other.post(preview_url, data={"csrf_token": token, "digest": "0" * 32}).status_code == 404

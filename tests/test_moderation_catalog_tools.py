@@ -30,23 +30,6 @@ def app_config(tmp_path):
     return {"UPLOAD_DIR": str(tmp_path / "uploads")}
 
 
-def signed_in(app, name: str, phone: str, role: str):
-    make_user(app, name, phone=phone, role=role)
-    client = app.test_client()
-    sign_in(client, name)
-    return client
-
-
-@pytest.fixture
-def moderator(app, catalog):
-    return signed_in(app, "moduser", "+8613800000012", "moderator")
-
-
-@pytest.fixture
-def admin(app, catalog):
-    return signed_in(app, "adminuser", "+8613800000013", "admin")
-
-
 @pytest.fixture
 def user(app, catalog):
     make_user(app, "plainuser", phone="+8613800000011")

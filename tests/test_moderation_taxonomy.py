@@ -15,22 +15,6 @@ from tests.accounts import csrf_from, make_user, sign_in
 
 
 @pytest.fixture
-def admin(app, catalog):
-    make_user(app, "adminuser", phone="+8613800000013", role="admin")
-    client = app.test_client()
-    sign_in(client, "adminuser")
-    return client
-
-
-@pytest.fixture
-def moderator(app, catalog):
-    make_user(app, "moduser", phone="+8613800000012", role="moderator")
-    client = app.test_client()
-    sign_in(client, "moduser")
-    return client
-
-
-@pytest.fixture
 def plain_user(app, catalog):
     make_user(app, "plainuser", phone="+8613800000011")
     client = app.test_client()

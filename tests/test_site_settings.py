@@ -23,22 +23,6 @@ GOOD = {"SITE_NAME": "跨境导航", "ICP_RECORD": "京ICP备12345678号-1", "PS
 
 
 @pytest.fixture
-def admin(app, catalog):
-    make_user(app, "adminuser", phone="+8613800000013", role="admin")
-    client = app.test_client()
-    sign_in(client, "adminuser")
-    return client
-
-
-@pytest.fixture
-def moderator(app, catalog):
-    make_user(app, "moduser", phone="+8613800000012", role="moderator")
-    client = app.test_client()
-    sign_in(client, "moduser")
-    return client
-
-
-@pytest.fixture
 def user(app, catalog):
     make_user(app, "plainuser", phone="+8613800000011")
     client = app.test_client()

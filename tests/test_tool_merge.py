@@ -216,14 +216,6 @@ def test_a_merge_into_itself_or_a_missing_tool_changes_nothing(app, catalog):
 
 # ---- the staff pages -----------------------------------------------------------------------------
 
-@pytest.fixture
-def admin(app, catalog):
-    make_user(app, "adminuser", phone="+8613800000013", role="admin")
-    client = app.test_client()
-    sign_in(client, "adminuser")
-    return client
-
-
 def test_the_confirmation_page_shows_what_moves_then_the_merge_redirects_to_the_survivor(app, busy_pair, admin):
     duplicate = busy_pair["duplicate"]
     page = admin.get(f"/en/staff/tools/{duplicate}/merge?into=bravo-ads")
