@@ -16,7 +16,7 @@ from services.search import search_tools
 from services.search.params import SearchQuery
 from services.urls import normalize_url
 from tests.accounts import make_user, sign_in
-from tests.test_moderation import admin, audit_entries, moderator, token  # noqa: F401  (fixtures)
+from tests.test_moderation import audit_entries, token
 from tests.test_vendor_claims import certified_client, make_vendor, tool_row
 
 LIMIT = 3
@@ -206,7 +206,7 @@ def test_a_tampered_seen_field_counts_as_the_current_values(app, user):
     assert changes_of(suggestions(app)[0]) == {"name": {"from": "Alpha Scout", "to": "Alpha Scout Pro"}}
 
 
-def test_the_tools_vendor_proposes_edits_labelled_as_from_the_vendor(app, catalog, moderator):  # noqa: F811
+def test_the_tools_vendor_proposes_edits_labelled_as_from_the_vendor(app, catalog, moderator):
     vendor = certified_client(app)
     make_vendor(app, vendor.user_id)
     page = vendor.get("/en/t/alpha-scout/suggest").text
@@ -219,7 +219,7 @@ def test_the_tools_vendor_proposes_edits_labelled_as_from_the_vendor(app, catalo
 
 # ---- the staff diff and decisions ------------------------------------------------------------------
 
-def test_staff_see_current_and_proposed_values_escaped(app, user, moderator):  # noqa: F811
+def test_staff_see_current_and_proposed_values_escaped(app, user, moderator):
     suggest(user, name="<b>Alpha</b> Scout", description_en="Line one\n<script>alert(1)</script>")
     page = moderator.get("/en/staff/suggestions")
     assert page.status_code == 200 and 'id="queue-count-suggestions">1<' in page.text
@@ -229,7 +229,7 @@ def test_staff_see_current_and_proposed_values_escaped(app, user, moderator):  #
     assert 'name="field" value="name"' in page.text and 'name="field" value="description_en"' in page.text
 
 
-def test_accepting_some_fields_changes_only_those_with_audit_search_and_notice(app, user, moderator):  # noqa: F811
+def test_accepting_some_fields_changes_only_those_with_audit_search_and_notice(app, user, moderator):
     suggest(user, name="Quokka Scout", price_from_usd="19.5", trial_days="30")
     [suggestion] = suggestions(app)
     anonymous = app.test_client()
@@ -260,7 +260,7 @@ def test_accepting_some_fields_changes_only_those_with_audit_search_and_notice(a
     assert "is accepted: Name, From (USD)" in inbox
 
 
-def test_accepting_a_lifecycle_and_successor_shows_the_successor(app, user, admin):  # noqa: F811
+def test_accepting_a_lifecycle_and_successor_shows_the_successor(app, user, admin):
     suggest(user, lifecycle="acquired", successor="bravo-ads")
     [suggestion] = suggestions(app)
     assert decide(admin, suggestion.id, ["lifecycle", "successor"], htmx=False).status_code == 303
@@ -268,7 +268,7 @@ def test_accepting_a_lifecycle_and_successor_shows_the_successor(app, user, admi
     assert "This tool has been acquired." in page and "/en/t/bravo-ads" in page
 
 
-def test_a_rejection_needs_a_reason_and_accepting_nothing_is_a_rejection(app, user, moderator):  # noqa: F811
+def test_a_rejection_needs_a_reason_and_accepting_nothing_is_a_rejection(app, user, moderator):
     suggest(user, name="Wrong Name")
     [suggestion] = suggestions(app)
     refused = decide(moderator, suggestion.id, decision="reject")
@@ -288,14 +288,14 @@ def test_a_rejection_needs_a_reason_and_accepting_nothing_is_a_rejection(app, us
     assert "was not accepted" in inbox and "官网上仍是旧名&lt;&gt;" in inbox
 
 
-def test_a_reject_button_ignores_ticked_fields(app, user, moderator):  # noqa: F811
+def test_a_reject_button_ignores_ticked_fields(app, user, moderator):
     suggest(user, name="Wrong Name")
     [suggestion] = suggestions(app)
     assert decide(moderator, suggestion.id, ["name"], decision="reject", reason="no").status_code == 200
     assert tool_row(app).name == "Alpha Scout" and suggestions(app)[0].state == "rejected"
 
 
-def test_a_second_decision_is_refused(app, user, moderator):  # noqa: F811
+def test_a_second_decision_is_refused(app, user, moderator):
     suggest(user, name="Quokka Scout")
     [suggestion] = suggestions(app)
     assert decide(moderator, suggestion.id, ["name"]).status_code == 200
@@ -306,7 +306,7 @@ def test_a_second_decision_is_refused(app, user, moderator):  # noqa: F811
     assert decide(moderator, 999, ["name"], htmx=False).status_code == 404
 
 
-def test_a_value_that_no_longer_passes_the_checks_refuses_the_whole_decision(app, user, moderator):  # noqa: F811
+def test_a_value_that_no_longer_passes_the_checks_refuses_the_whole_decision(app, user, moderator):
     suggest(user, url="https://alpha-new.example.com/", name="Alpha Two")
     [suggestion] = suggestions(app)
     with app.app_context():  # another tool takes that address before staff decide
@@ -324,7 +324,7 @@ def test_a_value_that_no_longer_passes_the_checks_refuses_the_whole_decision(app
         assert db.session.scalar(select(Notification.id)) is None
 
 
-def test_staff_are_shown_a_field_the_tool_changed_since_the_suggestion(app, user, moderator):  # noqa: F811
+def test_staff_are_shown_a_field_the_tool_changed_since_the_suggestion(app, user, moderator):
     suggest(user, tagline_en="Better tagline", name="Alpha Scout 2")
     with app.app_context():
         db.session.execute(update(Tool).where(Tool.slug == "alpha-scout").values(tagline_en="Staff tagline"))
@@ -337,7 +337,7 @@ def test_staff_are_shown_a_field_the_tool_changed_since_the_suggestion(app, user
     assert re.search(r'value="name" id="[^"]+" checked>', page)
 
 
-def test_accepting_a_value_the_tool_already_has_records_the_decision_without_an_edit(app, user, moderator):  # noqa: F811
+def test_accepting_a_value_the_tool_already_has_records_the_decision_without_an_edit(app, user, moderator):
     suggest(user, trial_days="10")
     [suggestion] = suggestions(app)
     with app.app_context():
@@ -348,7 +348,7 @@ def test_accepting_a_value_the_tool_already_has_records_the_decision_without_an_
     assert audit_entries(app, "tool.edit") == [] and len(audit_entries(app, "suggestion.accept")) == 1
 
 
-def test_a_deleted_author_leaves_the_suggestion_decidable(app, user, moderator):  # noqa: F811
+def test_a_deleted_author_leaves_the_suggestion_decidable(app, user, moderator):
     suggest(user, name="Quokka Scout")
     [suggestion] = suggestions(app)
     with app.app_context():
@@ -385,7 +385,7 @@ def test_parallel_suggestions_stop_at_the_daily_limit(app, user):
     assert len(suggestions(app)) == LIMIT
 
 
-def test_parallel_decisions_on_one_suggestion_decide_it_once(app, user, moderator):  # noqa: F811
+def test_parallel_decisions_on_one_suggestion_decide_it_once(app, user, moderator):
     from concurrent.futures import ThreadPoolExecutor
 
     from services import edit_suggestions

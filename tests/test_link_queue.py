@@ -12,7 +12,7 @@ from models import AuditEntry, LinkCheck, Tool
 from services.catalog_version import current_catalog_version
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.link_server import fake_dns, link_server  # noqa: F401  (fixtures)
-from tests.test_moderation import admin, audit_entries, moderator, token  # noqa: F401  (fixtures)
+from tests.test_moderation import audit_entries, token
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from models import (
 )
 from services import appeals, clock, deletion, enterprise, tickets
 from tests.accounts import make_user
-from tests.test_moderation import admin, moderator, token  # noqa: F401  (fixtures)
+from tests.test_moderation import token
 
 GOOD_CODE = "91440300708461136T"
 
@@ -35,7 +35,7 @@ def application(app, name="applicant", phone="+8613800000041") -> int:
         return cert.id
 
 
-def test_an_application_is_approved_from_the_queue_and_the_applicant_is_certified(app, moderator):  # noqa: F811
+def test_an_application_is_approved_from_the_queue_and_the_applicant_is_certified(app, moderator):
     cert_id = application(app)
     page = moderator.get("/staff/certifications")
     assert "深圳市示例科技有限公司" in page.text and f"/settings/enterprise/licence/{cert_id}" in page.text
@@ -52,7 +52,7 @@ def test_an_application_is_approved_from_the_queue_and_the_applicant_is_certifie
         assert json.loads(entry.after) == {"state": "approved"}
 
 
-def test_a_rejection_needs_a_reason_and_the_applicant_reads_it(app, moderator):  # noqa: F811
+def test_a_rejection_needs_a_reason_and_the_applicant_reads_it(app, moderator):
     cert_id = application(app)
     refused = moderator.post(f"/staff/certifications/{cert_id}/decide",
                              data={"csrf_token": token(moderator), "decision": "reject"})
@@ -69,7 +69,7 @@ def test_a_rejection_needs_a_reason_and_the_applicant_reads_it(app, moderator): 
         assert "执照模糊" in detail
 
 
-def test_a_second_decision_on_the_same_application_is_refused(app, moderator):  # noqa: F811
+def test_a_second_decision_on_the_same_application_is_refused(app, moderator):
     cert_id = application(app)
     data = {"csrf_token": token(moderator), "decision": "approve"}
     assert moderator.post(f"/staff/certifications/{cert_id}/decide", data=data).status_code == 303
@@ -79,7 +79,7 @@ def test_a_second_decision_on_the_same_application_is_refused(app, moderator):  
         assert len(db.session.scalars(select(AuditEntry)).all()) == 1
 
 
-def test_staff_see_deletion_requests_and_only_admins_expedite(app, moderator, admin):  # noqa: F811
+def test_staff_see_deletion_requests_and_only_admins_expedite(app, moderator, admin):
     user_id = make_user(app, "leaving", phone="+8613800000051")
     with app.app_context():
         deletion.request_deletion(db.session.get(User, user_id))
@@ -99,7 +99,7 @@ def test_staff_see_deletion_requests_and_only_admins_expedite(app, moderator, ad
     assert twice.status_code == 200  # still pending (expedited): a second click only moves the date again
 
 
-def test_an_unbind_wechat_appeal_is_carried_out_from_its_row(app, moderator):  # noqa: F811
+def test_an_unbind_wechat_appeal_is_carried_out_from_its_row(app, moderator):
     user_id = make_user(app, "appealer", phone="+8613800000061")
     with app.app_context():
         db.session.add(WechatIdentity(user_id=user_id, app_id="wx-app", openid="o-lost-phone", nickname="Old"))
@@ -118,7 +118,7 @@ def test_an_unbind_wechat_appeal_is_carried_out_from_its_row(app, moderator):  #
         assert db.session.scalar(select(AuditEntry.action)) == "ticket.carry_out"
 
 
-def test_a_visitors_complaint_is_answered_by_the_contact_they_gave(app, moderator):  # noqa: F811
+def test_a_visitors_complaint_is_answered_by_the_contact_they_gave(app, moderator):
     with app.app_context():
         ticket = tickets.open_ticket(kind="complaint", body="链接失效", contact="buyer@example.com")
         ticket_id = ticket.id
@@ -135,7 +135,7 @@ def test_a_visitors_complaint_is_answered_by_the_contact_they_gave(app, moderato
         assert db.session.get(Ticket, ticket_id).state == "answered"
 
 
-def test_overdue_tickets_are_marked_and_filterable(app, moderator):  # noqa: F811
+def test_overdue_tickets_are_marked_and_filterable(app, moderator):
     clock.freeze(clock.now() - timedelta(days=30))  # sent a month ago
     with app.app_context():
         tickets.open_ticket(kind="question", body="old question")

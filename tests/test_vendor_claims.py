@@ -12,7 +12,7 @@ from models import AuditEntry, EnterpriseCertification, Notification, Tool, Tool
 from services import clock, vendors
 from services.catalog_version import current_catalog_version
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.test_moderation import admin, audit_entries, moderator, token  # noqa: F401  (fixtures)
+from tests.test_moderation import audit_entries, token
 
 ENTERPRISE = "深圳市示例科技有限公司"
 EVIDENCE = "Write to ceo@alpha-scout.example.com; our licence names the product."
@@ -187,7 +187,7 @@ def test_the_claim_link_shows_only_to_certified_users(app, catalog):
 
 # ---- staff decisions -------------------------------------------------------------------------------
 
-def test_staff_approve_a_claim_and_the_tool_page_says_claimed_by_the_vendor(app, vendor_client, moderator):  # noqa: F811
+def test_staff_approve_a_claim_and_the_tool_page_says_claimed_by_the_vendor(app, vendor_client, moderator):
     anonymous = app.test_client()
     assert ENTERPRISE not in anonymous.get("/t/alpha-scout").text  # now in the page cache
     send_claim(vendor_client)
@@ -219,7 +219,7 @@ def current_catalog_version_of(app) -> int:
         return current_catalog_version()
 
 
-def test_a_rejection_needs_a_reason_which_the_claimant_reads(app, vendor_client, moderator):  # noqa: F811
+def test_a_rejection_needs_a_reason_which_the_claimant_reads(app, vendor_client, moderator):
     send_claim(vendor_client)
     [claim] = claims(app)
     refused = moderator.post(f"/staff/claims/{claim.id}/decide",
@@ -239,7 +239,7 @@ def test_a_rejection_needs_a_reason_which_the_claimant_reads(app, vendor_client,
     assert send_claim(vendor_client).status_code == 303  # after a rejection they may claim again
 
 
-def test_a_second_decision_on_the_same_claim_is_refused(app, vendor_client, moderator):  # noqa: F811
+def test_a_second_decision_on_the_same_claim_is_refused(app, vendor_client, moderator):
     send_claim(vendor_client)
     [claim] = claims(app)
     data = {"csrf_token": token(moderator), "decision": "approve"}
@@ -252,7 +252,7 @@ def test_a_second_decision_on_the_same_claim_is_refused(app, vendor_client, mode
         assert len(db.session.scalars(select(AuditEntry)).all()) == 1
 
 
-def test_approval_is_refused_when_another_vendor_has_the_tool_meanwhile(app, vendor_client, moderator):  # noqa: F811
+def test_approval_is_refused_when_another_vendor_has_the_tool_meanwhile(app, vendor_client, moderator):
     send_claim(vendor_client)
     [claim] = claims(app)
     other = make_user(app, "otherco", phone="+8613800000054")
@@ -265,7 +265,7 @@ def test_approval_is_refused_when_another_vendor_has_the_tool_meanwhile(app, ven
     assert tool_row(app).vendor_id == other and claims(app)[0].state == "pending"
 
 
-def test_approval_is_refused_when_the_claimant_lost_the_certification(app, vendor_client, moderator):  # noqa: F811
+def test_approval_is_refused_when_the_claimant_lost_the_certification(app, vendor_client, moderator):
     send_claim(vendor_client)
     [claim] = claims(app)
     with app.app_context():
@@ -278,7 +278,7 @@ def test_approval_is_refused_when_the_claimant_lost_the_certification(app, vendo
     assert tool_row(app).vendor_id is None
 
 
-def test_an_unknown_claim_or_decision_is_refused(app, vendor_client, moderator):  # noqa: F811
+def test_an_unknown_claim_or_decision_is_refused(app, vendor_client, moderator):
     assert moderator.post("/staff/claims/999/decide",
                           data={"csrf_token": token(moderator), "decision": "approve"}).status_code == 404
     send_claim(vendor_client)
@@ -300,7 +300,7 @@ def test_a_plain_user_cannot_decide_claims(app, vendor_client):
 
 # ---- revoking --------------------------------------------------------------------------------------
 
-def test_staff_revoke_a_vendor_with_a_reason_and_the_badge_goes(app, vendor_client, moderator):  # noqa: F811
+def test_staff_revoke_a_vendor_with_a_reason_and_the_badge_goes(app, vendor_client, moderator):
     make_vendor(app, vendor_client.user_id)
     tool_id = tool_row(app).id
     assert ENTERPRISE in moderator.get("/staff/claims/vendors").text

@@ -11,7 +11,7 @@ from extensions import db
 from models import Notification, Rating, Tool, User, VendorReply
 from services import ratings
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.test_moderation import audit_entries, moderator, token  # noqa: F401  (fixtures)
+from tests.test_moderation import audit_entries, token
 from tests.test_ratings import rate, seller, tool_id_of
 from tests.test_vendor_claims import ENTERPRISE, certified_client, make_vendor
 
@@ -155,7 +155,7 @@ def test_only_published_reviews_of_the_vendors_tool_can_be_answered(app, vendor,
 
 # ---- staff -----------------------------------------------------------------------------------------
 
-def test_staff_hide_a_reply_with_a_reason_and_the_vendor_is_told(app, vendor, review, moderator):  # noqa: F811
+def test_staff_hide_a_reply_with_a_reason_and_the_vendor_is_told(app, vendor, review, moderator):
     send_reply(vendor, review.id, "Call us at our hotline for a discount code")
     [reply] = replies(app)
     anonymous = app.test_client()
