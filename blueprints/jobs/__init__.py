@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from blueprints.jobs import logs, outbox, purge
+from blueprints.jobs import backup, logs, outbox, purge
 
 
 def init_app(app: Flask) -> None:
-    for module in (outbox, purge, logs):
+    for module in (outbox, purge, logs, backup):
         module.init_app(app)
