@@ -6,17 +6,23 @@ import os
 
 from flask import Flask
 
-from config import Config
+from config import Config, ConfigurationError, ProductionConfig, production_problems
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, error pages, commands."""
+    """Build the app: configuration, extensions, blueprints, error pages, commands.
+
+    ``SELLERNAV_ENV=production`` (or ``ENV_NAME: "production"`` in ``config``) starts from
+    ProductionConfig and refuses to start with a setting that is unsafe there.
+    """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_object(Config)
+    app.config.from_object(_base_config(config))
     if isinstance(config, dict):
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_object(config)
+    _refuse_unsafe_production(app)
+    _configure_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_engine(app)
     _trust_proxy_headers(app)
@@ -26,6 +32,29 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def _base_config(config: type | dict | None) -> type:
+    """ProductionConfig when production is asked for, by the overrides or the environment; else Config."""
+    name = config.get("ENV_NAME") if isinstance(config, dict) else getattr(config, "ENV_NAME", None)
+    return ProductionConfig if (name or Config.ENV_NAME) == "production" else Config
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    """In production, stop here with every unsafe setting listed, rather than serve with one."""
+    if app.config["ENV_NAME"] != "production":
+        return
+    problems = production_problems(app.config)
+    if problems:
+        raise ConfigurationError("refusing to start in production:\n- " + "\n- ".join(problems))
+
+
+def _configure_logging(app: Flask) -> None:
+    """JSON lines on stderr when LOG_FORMAT is json (production's default), for the log collector."""
+    if app.config["LOG_FORMAT"] == "json":
+        from services import json_logs
+
+        json_logs.install()
 
 
 def _configure_engine(app: Flask) -> None:
@@ -70,7 +99,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import card_cache, i18n, input_guard, responses, templating
+    from blueprints import card_cache, health, i18n, input_guard, responses, security_headers, templating
     from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.catalog import bp as catalog_bp
@@ -91,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     templating.init_app(app)
     responses.init_app(app)
     card_cache.init_app(app)
+    security_headers.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)

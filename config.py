@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 
@@ -14,10 +16,20 @@ def _bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe for where the app is starting; the message says what to set."""
+
+
 class Config:
     """Development defaults; every value can be set from the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # "production" selects ProductionConfig (create_app reads it before anything else).
+    ENV_NAME = os.environ.get("SELLERNAV_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'sellernav.db'}"
     )
@@ -38,6 +50,12 @@ class Config:
     # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (nginx: 1).
     # 0 trusts no header: a client could otherwise forge its address.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # Production runs on PostgreSQL; SQLite there only when someone decided so on purpose.
+    ALLOW_SQLITE_IN_PRODUCTION = _bool("ALLOW_SQLITE_IN_PRODUCTION", False)
+    # "text" for people at a terminal, "json" (one object per line) for a log collector.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # Strict-Transport-Security max-age, sent only on HTTPS responses; 0 sends none.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     PER_PAGE = int(os.environ.get("PER_PAGE", "30"))
     HOME_TOOLS_PER_CATEGORY = int(os.environ.get("HOME_TOOLS_PER_CATEGORY", "12"))
     SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", "50000"))
@@ -110,6 +128,8 @@ class Config:
     DELETION_GRACE_DAYS = int(os.environ.get("DELETION_GRACE_DAYS", "15"))
     LOG_RETENTION_DAYS = int(os.environ.get("LOG_RETENTION_DAYS", "180"))  # then IPs and user ids go
     BACKUP_RETENTION_DAYS = int(os.environ.get("BACKUP_RETENTION_DAYS", "30"))
+    # `flask backup` writes here; put it on another disk (or sync it off the machine).
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(ROOT / "instance" / "backups"))
     BROWSING_HISTORY_LIMIT = int(os.environ.get("BROWSING_HISTORY_LIMIT", "200"))  # tools kept per user
     POLICY_NOTICE_WORKING_DAYS = int(os.environ.get("POLICY_NOTICE_WORKING_DAYS", "3"))
     TICKET_RESPONSE_WORKING_DAYS = int(os.environ.get("TICKET_RESPONSE_WORKING_DAYS", "5"))
@@ -141,10 +161,49 @@ class Config:
     LINK_CHECK_ALLOWED_HOSTS = os.environ.get("LINK_CHECK_ALLOWED_HOSTS", "")
 
 
+class ProductionConfig(Config):
+    """Production: secure cookies, JSON logs; create_app refuses unsafe settings (see production_problems)."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+
+
+def production_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Every setting that makes ``settings`` unsafe for production, each saying what to set instead."""
+    problems = []
+    secret = settings.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY is the development default or shorter than {MIN_SECRET_KEY_LENGTH} characters: set"
+            " SECRET_KEY to a long random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    if settings.get("DEBUG"):
+        problems.append("DEBUG is on: unset FLASK_DEBUG (the debugger runs code sent by anyone who reaches it)")
+    if settings.get("SMS_BACKEND") == "console":
+        problems.append("SMS_BACKEND is console (codes are only written to a file): set SMS_BACKEND=aliyun or tencent")
+    if settings.get("EMAIL_BACKEND") == "console":
+        problems.append("EMAIL_BACKEND is console (mail is only written to a file): set EMAIL_BACKEND=smtp and SMTP_*")
+    for name in ("WECHAT_OPEN_URL", "WECHAT_API_URL"):
+        if not str(settings.get(name, "")).startswith("https://"):
+            problems.append(f"{name} is not an https:// URL: set it to WeChat's https endpoint (or unset it)")
+    if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite") and not settings.get(
+        "ALLOW_SQLITE_IN_PRODUCTION"
+    ):
+        problems.append(
+            "DATABASE_URL is SQLite: set DATABASE_URL=postgresql+psycopg://user@host/db,"
+            " or ALLOW_SQLITE_IN_PRODUCTION=1 for a single-server site that chose SQLite"
+        )
+    return problems
+
+
 class TestConfig(Config):
     """Settings for the test suite: a throwaway database and a fixed secret."""
 
     TESTING = True
+    ENV_NAME = "development"  # whatever the shell says; production tests ask for it explicitly
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PER_PAGE = 10

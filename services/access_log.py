@@ -165,8 +165,12 @@ def _first_line(error: Exception) -> str:
     return str(getattr(error, "orig", error)).splitlines()[0] if str(error) else type(error).__name__
 
 
+# Static files, and the load balancer's health checks every few seconds: neither is a visit.
+UNRECORDED_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})
+
+
 def init_app(app: Flask) -> None:
-    """Record every request of ``app`` (but static files) unless ACCESS_LOG_ENABLED is false.
+    """Record every request of ``app`` (but static files and health checks) unless ACCESS_LOG_ENABLED is false.
 
     Whatever the setting, other request logs are kept free of query strings.
     """
@@ -185,7 +189,7 @@ def init_app(app: Flask) -> None:
     # Registered before every other after_request hook, so it runs last and sees the final status.
     @app.after_request
     def record_access(response):
-        if request.endpoint != "static":
+        if request.endpoint not in UNRECORDED_ENDPOINTS:
             log.record(request_row(response.status_code))
         return response
 
