@@ -53,11 +53,21 @@ def _refuse_outside_hosts(route):
 
 @pytest.fixture
 def page(browser):
+    """A page whose every flow also proves the Content-Security-Policy holds: a violation fails the test."""
     context = browser.new_context(locale="zh-CN", user_agent=USER_AGENT)
     context.route("**/*", _refuse_outside_hosts)
     page = context.new_page()
+    violations = []
+    page.on("console", lambda message: _keep_csp_violation(message, violations))
     yield page
     context.close()
+    assert not violations, f"the page broke its Content-Security-Policy: {violations}"
+
+
+def _keep_csp_violation(message, violations: list[str]) -> None:
+    # Chromium reports each blocked script, style or eval as a console error naming the policy.
+    if message.type == "error" and "Content Security Policy" in message.text:
+        violations.append(message.text)
 
 
 @pytest.fixture

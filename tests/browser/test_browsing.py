@@ -5,6 +5,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models import Tool
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -13,9 +14,9 @@ def test_home_loads_and_the_sidebar_jumps_to_a_category(page, live_server):
     page.goto(live_server + "/")
     assert page.title().startswith("SellerNav")
     page.click("nav.sidebar a[href='#c-payments']")
-    page.wait_for_function("location.hash === '#c-payments'")
+    wait_until(page, "location.hash === '#c-payments'")
     heading = page.locator("#h-payments")
-    page.wait_for_function(
+    wait_until(page,
         "() => { const r = document.querySelector('#h-payments').getBoundingClientRect();"
         " return r.top >= 0 && r.top < window.innerHeight; }"
     )
@@ -24,18 +25,18 @@ def test_home_loads_and_the_sidebar_jumps_to_a_category(page, live_server):
 
 def test_filtering_a_category_updates_the_list_in_place_with_htmx(page, live_server):
     page.goto(live_server + "/en/c/product-research")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     page.evaluate("window.__sameDocument = true")
     assert page.locator("article.card").count() == 3
     page.check("input[name='zh']")
-    page.wait_for_function("document.querySelectorAll('article.card').length === 1")
+    wait_until(page, "document.querySelectorAll('article.card').length === 1")
     assert page.locator("article.card .card-name").inner_text() == "Seller Helper"
     assert page.evaluate("window.__sameDocument") is True  # no full page load
     assert "zh=1" in page.url  # the URL follows, so reload and back work
     page.reload()
     assert page.locator("article.card").count() == 1
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('article.card').length === 3")
+    wait_until(page, "document.querySelectorAll('article.card').length === 3")
 
 
 def test_filtering_works_without_javascript(page_without_js, live_server):

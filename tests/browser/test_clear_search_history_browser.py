@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import SearchHistory
 from tests.accounts import PASSWORD, make_user
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +40,11 @@ def test_clearing_search_history_in_place_with_javascript(page, live_server, cat
     _sign_in(page, live_server)
     _search_from_the_header(page, live_server, "helper")
     page.goto(live_server + "/en/settings/clear-data")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     assert page.locator(COUNT).inner_text() == "1"
     page.evaluate("window.__sameDocument = true")
     page.click("button[data-clear='search_history']")
-    page.wait_for_function(f"document.querySelector(\"{COUNT}\").textContent === '0'")
+    wait_until(page, f"document.querySelector(\"{COUNT}\").textContent === '0'")
     assert page.evaluate("window.__sameDocument") is True  # the panel was swapped, not the page
     assert "Your search history is cleared." in page.locator("#clear-data").inner_text()
     assert _searches(catalog) == 0

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.accounts import PASSWORD, make_user
+from tests.browser.waiting import wait_until
 from tests.test_collections import items_of, make_collection, tool_id
 
 pytestmark = pytest.mark.browser
@@ -33,19 +34,19 @@ def test_add_a_tool_to_a_collection_from_its_page_through_the_dialog(page, live_
     user_id = make_user(catalog)
     picks = make_collection(catalog, user_id, "Picks", slugs=["mai-jia"])
     _sign_in(page, live_server, "/en/t/alpha-scout")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     page.evaluate("window.__sameDocument = true")
 
     page.click("a.add-to-collection")
     dialog = page.locator("dialog[data-collection-dialog]")
     dialog.wait_for(state="visible")
     # collections.js makes it modal once htmx has settled it
-    page.wait_for_function("document.querySelector('dialog[data-collection-dialog]').matches(':modal')")
+    wait_until(page, "document.querySelector('dialog[data-collection-dialog]').matches(':modal')")
     dialog.locator("button.add-choice:has-text('Picks')").click()
     dialog.locator("text=Added Alpha Scout to “Picks”.").wait_for()
     assert _slugs(catalog, picks) == ["mai-jia", "alpha-scout"]
     dialog.locator("button:has-text('Done')").click()
-    page.wait_for_function("!document.querySelector('dialog[data-collection-dialog]')")
+    wait_until(page, "!document.querySelector('dialog[data-collection-dialog]')")
 
     page.click("a.add-to-collection")
     dialog = page.locator("dialog[data-collection-dialog]")
@@ -61,11 +62,11 @@ def test_reorder_a_collection_with_the_move_buttons_and_by_drag_and_drop(page, l
     collection_id = make_collection(catalog, user_id, "Order me", slugs=["alpha-scout", "mai-jia", "zulu-ai"])
     alpha, mai, zulu = (str(tool_id(catalog, s)) for s in ("alpha-scout", "mai-jia", "zulu-ai"))
     _sign_in(page, live_server, f"/en/collections/{collection_id}")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     page.evaluate("window.__sameDocument = true")
 
     page.click(f"#item-{zulu} button[value='up']")
-    page.wait_for_function(f"document.querySelector('#collection-items li:nth-child(2)').id === 'item-{zulu}'")
+    wait_until(page, f"document.querySelector('#collection-items li:nth-child(2)').id === 'item-{zulu}'")
     assert _slugs(catalog, collection_id) == ["alpha-scout", "zulu-ai", "mai-jia"]
 
     box = page.locator(f"#item-{mai}").bounding_box()
@@ -77,7 +78,7 @@ def test_reorder_a_collection_with_the_move_buttons_and_by_drag_and_drop(page, l
     assert _order_on_page(page) == [zulu, mai, alpha]
     assert _slugs(catalog, collection_id) == ["zulu-ai", "mai-jia", "alpha-scout"]
     page.click(f"#item-{alpha} button[value='up']")  # the swapped-in list still works
-    page.wait_for_function(f"document.querySelector('#collection-items li:nth-child(2)').id === 'item-{alpha}'")
+    wait_until(page, f"document.querySelector('#collection-items li:nth-child(2)').id === 'item-{alpha}'")
     assert page.evaluate("window.__sameDocument") is True
 
 

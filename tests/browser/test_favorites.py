@@ -6,6 +6,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Tool
 from tests.accounts import PASSWORD, make_user
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def test_collect_and_uncollect_from_the_home_page_and_a_tool_page_in_place(page,
     page.evaluate("window.__sameDocument = true")
     assert page.locator(".tool-actions .favcount").inner_text() == "1 collected"
     page.locator(".tool-actions .collect-btn").click()
-    page.wait_for_function("document.querySelector('.tool-actions .favcount').textContent.trim() === '0 collected'")
+    wait_until(page, "document.querySelector('.tool-actions .favcount').textContent.trim() === '0 collected'")
     # The same tool's card among "similar tools" elsewhere on the page follows too.
     assert page.locator(".tool-actions .collect-btn.is-on").count() == 0
     assert page.evaluate("window.__sameDocument") is True

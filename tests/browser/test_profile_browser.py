@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from tests.accounts import PASSWORD, make_user
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def _change_avatar_and_name(page, live_server, tmp_path, new_name):
     avatar = page.locator("img.profile-avatar")
     avatar.wait_for()
     # The image really loads from its media URL: a decoded, square, re-encoded avatar.
-    page.wait_for_function("document.querySelector('img.profile-avatar').complete")
+    wait_until(page, "document.querySelector('img.profile-avatar').complete")
     assert page.evaluate("document.querySelector('img.profile-avatar').naturalWidth") == 256
 
     page.fill("input[name='display_name']", "   ")

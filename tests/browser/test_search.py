@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.waiting import wait_until
+
 pytestmark = pytest.mark.browser
 
 CARDS = "article.search-hit"
@@ -9,34 +11,34 @@ CARDS = "article.search-hit"
 
 def test_typing_shows_results_in_place_enter_opens_the_page_and_back_restores(page, live_server):
     page.goto(live_server + "/en/search?q=alpha")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     assert page.locator(f"{CARDS} .card-name").all_inner_texts() == ["Alpha Scout"]
     page.evaluate("window.__sameDocument = true")
     box = page.locator("#search-page-q")
     box.fill("")
     box.type("helper", delay=30)
-    page.wait_for_function(f"document.querySelectorAll('{CARDS}').length === 2")
+    wait_until(page, f"document.querySelectorAll('{CARDS}').length === 2")
     assert page.evaluate("window.__sameDocument") is True  # no reload
-    page.wait_for_function("location.search.includes('q=helper')")  # the URL follows: reload and back work
+    wait_until(page, "location.search.includes('q=helper')")  # the URL follows: reload and back work
     assert page.locator(f"{CARDS} mark").first.inner_text() == "Helper"
 
     box.press("Enter")  # the form submits for real: the full results page
-    page.wait_for_function("window.__sameDocument === undefined")
+    wait_until(page, "window.__sameDocument === undefined")
     assert "q=helper" in page.url
     assert page.locator(f"{CARDS} .card-name").all_inner_texts() == ["Seller Helper", "Full Managed Helper"]
 
     page.go_back()  # to the results typed before Enter
-    page.wait_for_function("location.search.includes('q=helper')")
-    page.wait_for_function(f"document.querySelectorAll('{CARDS}').length === 2")
+    wait_until(page, "location.search.includes('q=helper')")
+    wait_until(page, f"document.querySelectorAll('{CARDS}').length === 2")
     page.go_back()  # and to the search before that
-    page.wait_for_function("location.search.includes('q=alpha')")
-    page.wait_for_function(f"document.querySelectorAll('{CARDS}').length === 1")
+    wait_until(page, "location.search.includes('q=alpha')")
+    wait_until(page, f"document.querySelectorAll('{CARDS}').length === 1")
     assert page.locator(f"{CARDS} .card-name").all_inner_texts() == ["Alpha Scout"]
 
 
 def test_arrow_keys_move_through_the_results(page, live_server):
     page.goto(live_server + "/en/search?q=helper")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     page.focus("#search-page-q")
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.closest('article').id") == "tool-mai-jia"
