@@ -5,7 +5,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from extensions import db
 from services import clock, site_settings
+from services.backup import database
 from services.backup.create import make_backup
 from services.backup.errors import BackupError
 from services.backup.restore import plan_restore, restore_backup
@@ -31,8 +33,9 @@ def init_app(app: Flask) -> None:
                   help="Write the backup here instead of BACKUP_DIR (retention applies to this directory).")
     def backup_command(directory: str | None):
         """Back up the database and uploads into a new timestamped directory, then prune old backups."""
-        days = int(site_settings.effective("BACKUP_RETENTION_DAYS"))  # the configuration, or an admin's override
         try:
+            database.check_tools(db.engine)  # a missing pg_dump is reported before the database is asked anything
+            days = int(site_settings.effective("BACKUP_RETENTION_DAYS"))  # the configuration, or an admin's override
             result = make_backup(Path(directory or current_app.config["BACKUP_DIR"]),
                                  Path(current_app.config["UPLOAD_DIR"]), now=clock.now(),
                                  retention_days=days, busy_timeout=_busy_timeout())

@@ -35,6 +35,8 @@ def move_past(before: dict[str, int]) -> None:
     """Set each counter above both its value ``before`` the restore and its restored value; commits."""
     restored = read_versions(db.engine)
     for name in CACHE_COUNTERS:
+        if name not in before and name not in restored:
+            continue  # never set on either side (no admin saved a setting): nothing can be stale
         value = max(before.get(name, 0), restored.get(name, 0)) + 1
         if name in restored:
             db.session.execute(update(SiteCounter).where(SiteCounter.name == name).values(value=value))

@@ -20,10 +20,10 @@ def kind_of(engine: Engine) -> str:
     return kind
 
 
-def check_tools(engine: Engine) -> None:
-    """Fail before anything is written when a program the database needs is missing."""
+def check_tools(engine: Engine, *, restoring: bool = False) -> None:
+    """Fail before anything is read or written when a program the database needs is missing."""
     if kind_of(engine) == "postgresql":
-        postgres_dump.tool_path("pg_dump")
+        postgres_dump.tool_path("pg_restore" if restoring else "pg_dump")
 
 
 def dump_database(engine: Engine, dest_dir: Path, *, busy_timeout: float) -> str:

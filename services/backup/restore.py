@@ -53,6 +53,7 @@ def plan_restore(path: Path, upload_dir: Path) -> RestorePlan:
         raise BackupError(f"There is no backup at {path}.")
     manifest = verified_manifest(path)
     kind = database.kind_of(db.engine)
+    database.check_tools(db.engine, restoring=True)
     if manifest["database"] != kind:
         raise BackupError(f"{path} holds a {manifest['database']} database; this site is configured for {kind}.")
     if manifest["database_file"] not in manifest["files"]:
