@@ -56,3 +56,18 @@ preload_app = False
 
 # The worker heartbeat file on tmpfs: a disk-backed /tmp can stall workers into false timeouts (e.g. in containers).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# gunicorn's own lines (worker boots, timeouts, and the access log when on) in the app's format:
+# JSON objects when LOG_FORMAT is json, production's default, so one collector reads every line.
+_production = os.environ.get("SELLERNAV_ENV") == "production"
+if os.environ.get("LOG_FORMAT", "json" if _production else "text") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "services.json_logs.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
+            "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -142,3 +142,23 @@ def test_production_logs_are_json_lines():
     assert first["level"] == "WARNING" and first["time"].endswith("+00:00")
     second = next(line for line in lines if line["message"] == "inside a request")
     assert second["path"] == "/t/x" and "secret" not in json.dumps(second)
+
+
+def test_gunicorns_own_lines_are_json_in_production():
+    code = (
+        "import logging, logging.config, runpy\n"
+        "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "logging.config.dictConfig(settings['logconfig_dict'])\n"
+        "logging.getLogger('gunicorn.error').info('Booting worker with pid: %s', 42)\n"
+    )
+    done = run_in_production({}, code)
+    assert done.returncode == 0, done.stderr
+    line = json.loads(done.stderr.strip().splitlines()[-1])
+    assert (line["logger"], line["level"], line["message"]) == ("gunicorn.error", "INFO", "Booting worker with pid: 42")
+
+
+def test_gunicorn_keeps_its_plain_lines_in_development():
+    code = "import runpy; print('logconfig_dict' in runpy.run_path('deploy/gunicorn.conf.py'))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if k not in ("SELLERNAV_ENV", "LOG_FORMAT")})
+    assert done.stdout.strip() == "False"
