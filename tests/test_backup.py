@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from extensions import db
-from models import Tool, User
+from models import Favorite, Tool, User
 from services import clock, deletion, favorites, ratings
+from services.backup.errors import BackupError
 from services.backup.naming import PARTIAL_PREFIX, complete_backups
 from services.backup.retention import prune_backups
+from services.backup.revision import check_replaceable
 from tests.accounts import make_user
 from tests.conftest import make_app
 
@@ -317,3 +320,56 @@ def test_restoring_an_older_migrations_backup_upgrades_it(app_config, migrated, 
     with old.app_context():
         assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0008"
     assert os.path.exists(tmp_path / "old.db")
+
+
+@pytest.mark.parametrize(("kind", "live", "backup", "refused"), [
+    ("postgresql", "0008", "0007", True),  # pg_restore --clean would leave 0008's tables behind
+    ("postgresql", "0008", "0008", False),
+    ("postgresql", None, "0007", False),  # an empty database, as on a fresh server
+    ("sqlite", "0008", "0007", False),  # the whole file is replaced
+])
+def test_postgresql_is_restored_only_over_the_same_migration_or_an_empty_database(kind, live, backup, refused):
+    if refused:
+        with pytest.raises(BackupError, match="DROP SCHEMA public CASCADE"):
+            check_replaceable(kind, live, backup)
+    else:
+        check_replaceable(kind, live, backup)
+
+
+def test_a_backup_taken_while_the_site_writes_is_one_consistent_moment(catalog, runner):
+    # Each write changes a favourite row and its tool's counter in one transaction; a copy that mixed
+    # moments would hold a counter that disagrees with the rows.
+    people = _two_users(catalog)
+    keeper, tool_id = people["keeper"], people["tool_ids"][2]
+    started, stop = threading.Event(), threading.Event()
+    failures = []
+
+    def keep_writing():
+        try:
+            with catalog.app_context():
+                while not stop.is_set():
+                    favorites.collect(keeper, tool_id)
+                    favorites.uncollect(keeper, tool_id)
+                    started.set()
+                db.session.remove()
+        except Exception as error:  # reported by the main thread
+            failures.append(error)
+            started.set()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        assert started.wait(timeout=60), "the writer never committed"
+        for _ in range(3):  # more chances to land in the middle of a write
+            backup = _backup(runner)
+    finally:
+        stop.set()
+        writer.join()
+    assert not failures, failures
+
+    result = runner.invoke(args=["restore", str(backup), "--yes"])
+
+    assert result.exit_code == 0, result.output
+    with catalog.app_context():
+        rows = db.session.scalar(select(func.count()).select_from(Favorite).where(Favorite.tool_id == tool_id))
+        assert db.session.get(Tool, tool_id).favorite_count == rows

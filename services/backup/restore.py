@@ -12,7 +12,7 @@ from services import deletion, site_settings
 from services.backup import cache_versions, database, ledger
 from services.backup.errors import BackupError
 from services.backup.manifest import verified_manifest
-from services.backup.revision import code_head, known_to_code
+from services.backup.revision import check_replaceable, code_head, known_to_code, live_revision
 from services.backup.uploads import UPLOADS, count_files, replace_uploads
 
 
@@ -62,6 +62,7 @@ def plan_restore(path: Path, upload_dir: Path) -> RestorePlan:
     if not known_to_code(revision):
         raise BackupError(f"{path} was made at migration {revision}, newer than this code's newest migration "
                           f"({code_head()}). Deploy the code that made it first, then restore.")
+    check_replaceable(kind, live_revision(db.engine), revision)
     return RestorePlan(path, manifest, database.describe(db.engine), upload_dir)
 
 
