@@ -66,6 +66,10 @@ if os.environ.get("LOG_FORMAT", "json" if _production else "text") == "json":
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "services.json_logs.JsonFormatter"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        # gunicorn merges this dict over its own defaults, whose root logger names a "console" handler that the
+        # "handlers" above replace; root needs a handler list of its own or gunicorn cannot start. Empty: the app
+        # puts its JSON handler on root in each worker (services.json_logs.install).
+        "root": {"level": "INFO", "handlers": []},
         "loggers": {
             "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
             "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},

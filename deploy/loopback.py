@@ -16,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -286,7 +287,11 @@ def running_gunicorn(
         if found is None:
             raise DeployError("gunicorn is not installed: run `.venv/bin/pip install -e .`")
         gunicorn = Path(found)
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    # gunicorn's control socket goes to $XDG_RUNTIME_DIR (else ~/.gunicorn/, one path for every gunicorn the user
+    # runs): a private directory per server, as RuntimeDirectory= gives the systemd unit. Short: a socket path
+    # must stay under 108 bytes.
+    runtime_dir = tempfile.mkdtemp(prefix="gunicorn-")
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "XDG_RUNTIME_DIR": runtime_dir}
     log = Path(log)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
@@ -299,5 +304,6 @@ def running_gunicorn(
         yield process
     finally:
         _stop(process)
+        shutil.rmtree(runtime_dir, ignore_errors=True)
     if process.returncode not in (0, -signal.SIGTERM):
         raise DeployError(f"gunicorn stopped with status {process.returncode}:\n{_tail(log)}")
