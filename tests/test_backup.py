@@ -219,7 +219,7 @@ def test_restore_without_yes_says_what_it_would_overwrite_and_changes_nothing(ca
     assert snapshot(catalog) == before and _uploads(catalog) == uploads_before
 
 
-@pytest.mark.parametrize("damage", ["changed byte", "missing file", "extra file"])
+@pytest.mark.parametrize("damage", ["changed byte", "missing file", "extra file", "symbolic link"])
 def test_a_damaged_backup_is_refused_and_nothing_changes(catalog, runner, damage):
     _two_users(catalog)
     backup = _backup(runner)
@@ -228,8 +228,10 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(catalog, runner, damage
         avatar.write_bytes(b"Keeper's face")
     elif damage == "missing file":
         avatar.unlink()
-    else:
+    elif damage == "extra file":
         (backup / "uploads/avatars/planted.webp").write_bytes(b"not from this site")
+    else:  # would copy a file from elsewhere on the server into UPLOAD_DIR
+        (backup / "uploads/avatars/planted.webp").symlink_to("/etc/hostname")
     before, uploads_before = snapshot(catalog), _uploads(catalog)
 
     result = runner.invoke(args=["restore", str(backup), "--yes"])

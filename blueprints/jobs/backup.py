@@ -39,8 +39,8 @@ def init_app(app: Flask) -> None:
             result = make_backup(Path(directory or current_app.config["BACKUP_DIR"]),
                                  Path(current_app.config["UPLOAD_DIR"]), now=clock.now(),
                                  retention_days=days, busy_timeout=_busy_timeout())
-        except BackupError as error:
-            raise click.ClickException(str(error)) from None
+        except (BackupError, OSError) as error:  # OSError: a full or read-only disk, said in one line
+            raise click.ClickException(f"Backup failed: {error}") from None
         click.echo(f"Wrote {result.path}: {result.database} database at migration {result.alembic_revision}, "
                    f"{result.upload_files} upload file(s), {result.size_bytes} bytes.")
         for path in result.pruned:
@@ -61,8 +61,8 @@ def init_app(app: Flask) -> None:
                 raise click.ClickException("Nothing was changed. Stop the app servers and jobs, then run again "
                                            "with --yes to restore.")
             summary = restore_backup(plan, busy_timeout=_busy_timeout())
-        except BackupError as error:
-            raise click.ClickException(str(error)) from None
+        except (BackupError, OSError) as error:
+            raise click.ClickException(f"Restore failed: {error}") from None
         click.echo(f"Restored the database and {summary.upload_files} upload file(s) from {plan.path}.")
         if summary.migrated_to:
             click.echo(f"Migrated the restored database to {summary.migrated_to}.")

@@ -53,6 +53,9 @@ def verified_manifest(root: Path) -> dict:
         raise BackupError(f"{root / MANIFEST} cannot be read: {error}") from None
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{root} has backup format {manifest.get('format')!r}; this code reads format {FORMAT}.")
+    links = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_symlink())
+    if links:  # a restore would copy what they point at into UPLOAD_DIR
+        raise BackupError(f"{root} holds symbolic links, which no backup writes: {links}. Refusing to restore it.")
     expected = manifest["files"]
     present = files_in(root)
     missing = sorted(set(expected) - set(present))

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 UPLOADS = "uploads"
+STAGING_PREFIX = ".restoring-"
 
 
 def copy_uploads(upload_dir: Path, dest: Path) -> int:
@@ -16,10 +17,11 @@ def copy_uploads(upload_dir: Path, dest: Path) -> int:
     if not upload_dir.is_dir():
         return 0
     copied = 0
-    for folder, _dirs, names in os.walk(upload_dir):
+    for folder, dirs, names in os.walk(upload_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(STAGING_PREFIX)]  # left by a restore that was killed
         for name in names:
             source = Path(folder) / name
-            if source.is_symlink() or not source.is_file() or name.startswith(".restoring-"):
+            if source.is_symlink() or not source.is_file():
                 continue
             target = dest / source.relative_to(upload_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +42,7 @@ def replace_uploads(upload_dir: Path, source: Path) -> int:
     ``upload_dir`` itself is kept, because it is often a mount point shared by the app servers.
     """
     upload_dir.mkdir(parents=True, exist_ok=True)
-    staging = upload_dir / f".restoring-{uuid.uuid4().hex}"
+    staging = upload_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     if source.is_dir():
         shutil.copytree(source, staging, symlinks=False)
     else:
