@@ -16,5 +16,12 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Limits live in memory by default and in Redis when REDIS_URL is set; they are
-# declared on the views, never by default on every route.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# declared on the views, never by default on every route. When Redis stops answering,
+# each process counts the same limits in its own memory until Redis is back, rather than
+# answering 500 (a limit per server is looser, but sign-in stays both open and limited).
+limiter = Limiter(
+    key_func=get_remote_address,
+    headers_enabled=True,
+    in_memory_fallback_enabled=True,
+    storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},  # Redis only; memory ignores them
+)

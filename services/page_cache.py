@@ -6,10 +6,16 @@ on every app server at once; the time-to-live only bounds memory.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 import time
 from collections import OrderedDict
+from datetime import timedelta
+
+from services import clock
+
+log = logging.getLogger(__name__)
 
 
 class MemoryPageStore:
@@ -45,25 +51,54 @@ class MemoryPageStore:
 
 
 class RedisPageStore:
-    """Rendered pages shared by every app server through Redis."""
+    """Rendered pages shared by every app server through Redis.
+
+    A cache must never take the site down: when Redis does not answer, a read is a miss and a write is
+    dropped, so pages are rendered as if uncached. After a failure the store leaves Redis alone for
+    ``PAUSE_AFTER_FAILURE``, so a dead Redis costs one failed call per pause, not two per request.
+    """
 
     prefix = "sellernav:page:"
+    SOCKET_TIMEOUT_SECONDS = 0.5  # a page renders in milliseconds; waiting longer on a cache is a loss
+    PAUSE_AFTER_FAILURE = timedelta(seconds=10)
 
     def __init__(self, url: str):
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=self.SOCKET_TIMEOUT_SECONDS,
+                                           socket_timeout=self.SOCKET_TIMEOUT_SECONDS)
+        self._errors = redis.RedisError
+        self._paused_until = None
 
     def get(self, key: str):
-        raw = self._redis.get(self.prefix + key)
+        if self._paused():
+            return None
+        try:
+            raw = self._redis.get(self.prefix + key)
+        except self._errors as error:
+            self._pause(error)
+            return None
         return pickle.loads(raw) if raw is not None else None
 
     def set(self, key: str, value, ttl: int) -> None:
-        self._redis.set(self.prefix + key, pickle.dumps(value), ex=ttl)
+        if self._paused():
+            return
+        try:
+            self._redis.set(self.prefix + key, pickle.dumps(value), ex=ttl)
+        except self._errors as error:
+            self._pause(error)
 
     def clear(self) -> None:
         for key in self._redis.scan_iter(self.prefix + "*"):
             self._redis.delete(key)
+
+    def _paused(self) -> bool:
+        return self._paused_until is not None and clock.now() < self._paused_until
+
+    def _pause(self, error: Exception) -> None:
+        self._paused_until = clock.now() + self.PAUSE_AFTER_FAILURE
+        log.warning("page cache: Redis did not answer (%s); serving uncached pages for %d s",
+                    type(error).__name__, self.PAUSE_AFTER_FAILURE.total_seconds())
 
 
 def make_page_store(redis_url: str | None):
