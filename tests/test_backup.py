@@ -22,7 +22,7 @@ from services.backup.errors import BackupError
 from services.backup.naming import PARTIAL_PREFIX, complete_backups
 from services.backup.retention import prune_backups
 from services.backup.revision import check_replaceable
-from tests.accounts import make_user
+from tests.accounts import find_user, make_user
 from tests.conftest import make_app
 
 START = datetime(2030, 3, 1, 4, 0, tzinfo=UTC)
@@ -375,3 +375,20 @@ def test_a_backup_taken_while_the_site_writes_is_one_consistent_moment(catalog, 
     with catalog.app_context():
         rows = db.session.scalar(select(func.count()).select_from(Favorite).where(Favorite.tool_id == tool_id))
         assert db.session.get(Tool, tool_id).favorite_count == rows
+
+
+def test_an_account_made_and_erased_after_the_backup_keeps_its_id_from_newcomers(app, runner):
+    backup = _backup(runner)
+    latecomer = make_user(app, "latecomer", phone="+8613800000023")
+    with app.app_context():
+        assert deletion.erase_account(latecomer)
+
+    result = runner.invoke(args=["restore", str(backup), "--yes"])
+
+    assert result.exit_code == 0, result.output
+    stub = find_user(app, id=latecomer)
+    assert (stub.status, stub.account_name, stub.phone, stub.display_name) == ("deleted", None, None, "")
+    newcomer = make_user(app, "newcomer", phone="+8613800000024")
+    assert newcomer > latecomer  # the ledger names the latecomer's id: no one else may be given it
+    with app.app_context():
+        assert deletion.reapply_erasures() == []

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exc, insert, inspect, select
+from sqlalchemy import exc, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from extensions import db
-from models import ErasureRecord
+from models import ErasureRecord, User, UserStatus
 
 LedgerRow = tuple[int, datetime]
 
@@ -36,5 +36,24 @@ def add_missing(rows: list[LedgerRow]) -> int:
     missing = [row for row in rows if row not in present]
     for user_id, erased_at in missing:
         db.session.execute(insert(ErasureRecord).values(user_id=user_id, erased_at=erased_at))
+    db.session.commit()
+    return len(missing)
+
+
+def keep_erased_ids_taken(rows: list[LedgerRow]) -> int:
+    """Put back the stub of every ledger account the restored database lacks; how many. Commits.
+
+    An account made after the backup and erased since is not in the backup. Without its stub its id
+    would be free again, and the next account given it would be erased by the ledger on a later restore.
+    """
+    present = set(db.session.scalars(select(User.id)))
+    missing = {user_id: erased_at for user_id, erased_at in rows if user_id not in present}
+    for user_id, erased_at in sorted(missing.items()):
+        # The creation time went with the backup; the erasure's time is the closest one known.
+        db.session.execute(insert(User).values(id=user_id, display_name="", status=UserStatus.DELETED.value,
+                                               created_at=erased_at))
+    if missing and db.engine.dialect.name == "postgresql":  # explicit ids do not move the sequence
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('user_account', 'id'), "
+                                "(SELECT max(id) FROM user_account))"))
     db.session.commit()
     return len(missing)

@@ -82,6 +82,7 @@ def restore_backup(plan: RestorePlan, *, busy_timeout: float) -> RestoreSummary:
         upgrade()  # an older backup: bring its schema to this code's before the ORM touches it
         migrated_to = code_head()
     added = ledger.add_missing(live_ledger)
+    ledger.keep_erased_ids_taken(live_ledger)
     cache_versions.move_past(live_versions)
     site_settings.forget_snapshot()
     erased_again = deletion.reapply_erasures()  # also removes their avatars and licences restored above
