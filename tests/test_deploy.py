@@ -84,15 +84,20 @@ def deploy_database_url(workdir: Path) -> str:
     test_url = os.environ.get("TEST_DATABASE_URL", "")
     if not test_url.startswith("postgresql"):
         return f"sqlite:///{workdir / 'deploy.db'}"
-    url = make_url(test_url)
-    name = f"{url.database}_deploy"
-    # CREATE DATABASE cannot run inside a transaction: autocommit on the server's maintenance database.
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}" {UTF8_DATABASE}'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    url = make_url(test_url).set(database=f"{make_url(test_url).database}_deploy")
+    postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    postgres_admin(url, f'CREATE DATABASE "{url.database}" {UTF8_DATABASE}')
+    return url.render_as_string(hide_password=False)
+
+
+def postgres_admin(url, statement: str) -> None:
+    """Run one statement on the server's maintenance database, outside a transaction (CREATE DATABASE needs that)."""
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        admin.dispose()
 
 
 def production_environment(workdir: Path, database_url: str, uploads: Path) -> dict[str, str]:
@@ -167,6 +172,8 @@ def site(tmp_path_factory) -> Site:
             database_url=database_url, certificate=workdir / "nginx" / "loopback.crt",
             tool_slug=tool_slug, tool_url=tool_url, category_slug=category_slug, tag_slug=tag_slug,
         )  # fmt: skip
+    if database_url.startswith("postgresql"):
+        postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
 
 
 def fetch(
