@@ -1,7 +1,7 @@
 """The deployment: deploy/nginx.conf in front of gunicorn (deploy/gunicorn.conf.py) in production mode, on loopback.
 
-One seeded database, one gunicorn and one nginx for the module (deploy/loopback.py); every check goes through
-nginx over https, verified against the certificate made for the run, the way a browser reaches the site.
+One seeded database (tests/fresh_database.py), one gunicorn and one nginx for the module (deploy/loopback.py);
+every check goes through nginx over https, verified against the certificate made for the run, as a browser would.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from deploy import loopback
+from tests.fresh_database import drop_database, fresh_database_url
 
 pytestmark = pytest.mark.deploy
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).with_name("flask")
 DEADLINE_SECONDS = 20.0
-# A UTF-8 ctype whatever the cluster's default, so pg_trgm can index Chinese.
-UTF8_DATABASE = "TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
 # Headers the app sets on every response it makes; nginx must pass each on once and add none of them itself.
 APP_SECURITY_HEADERS = (
     "Content-Security-Policy",
@@ -77,27 +76,6 @@ def require_nginx() -> str:
         return loopback.require_nginx()
     except loopback.DeployError as error:
         pytest.fail(str(error))
-
-
-def deploy_database_url(workdir: Path) -> str:
-    """A fresh database for this module: <TEST_DATABASE_URL's db>_deploy on PostgreSQL, else a SQLite file."""
-    test_url = os.environ.get("TEST_DATABASE_URL", "")
-    if not test_url.startswith("postgresql"):
-        return f"sqlite:///{workdir / 'deploy.db'}"
-    url = make_url(test_url).set(database=f"{make_url(test_url).database}_deploy")
-    postgres_admin(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    postgres_admin(url, f'CREATE DATABASE "{url.database}" {UTF8_DATABASE}')
-    return url.render_as_string(hide_password=False)
-
-
-def postgres_admin(url, statement: str) -> None:
-    """Run one statement on the server's maintenance database, outside a transaction (CREATE DATABASE needs that)."""
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        admin.dispose()
 
 
 def production_environment(workdir: Path, database_url: str, uploads: Path) -> dict[str, str]:
@@ -154,7 +132,7 @@ def site(tmp_path_factory) -> Site:
     uploads = workdir / "uploads"
     (uploads / "private" / "licences").mkdir(parents=True)
     (uploads / "avatars").mkdir()
-    database_url = deploy_database_url(workdir)
+    database_url = fresh_database_url(workdir, "deploy")
     env = production_environment(workdir, database_url, uploads)
     run_flask(env, "db", "upgrade")
     run_flask(env, "seed")
@@ -172,8 +150,7 @@ def site(tmp_path_factory) -> Site:
             database_url=database_url, certificate=workdir / "nginx" / "loopback.crt",
             tool_slug=tool_slug, tool_url=tool_url, category_slug=category_slug, tag_slug=tag_slug,
         )  # fmt: skip
-    if database_url.startswith("postgresql"):
-        postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
+    drop_database(database_url)
 
 
 def fetch(
