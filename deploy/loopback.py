@@ -105,7 +105,10 @@ def _substitutions(
         ("ssl_certificate_key /etc/letsencrypt/live/sellernav.cn/privkey.pem;", f"ssl_certificate_key {key};"),
         ("root /var/www/letsencrypt;", f"root {workdir / 'acme'};"),
         ("alias /srv/sellernav/static/;", f"alias {app_root / 'static'}/;"),
-        ("access_log /var/log/nginx/sellernav.access.log;", f"access_log {workdir / 'access.log'};"),
+        (
+            "access_log /var/log/nginx/sellernav.access.log sellernav_no_query;",
+            f"access_log {workdir / 'access.log'} sellernav_no_query;",
+        ),
         ("error_log /var/log/nginx/sellernav.error.log;", f"error_log {workdir / 'error.log'};"),
     ]
 

@@ -222,9 +222,19 @@ def test_health_checks_answer_through_nginx_and_stay_out_of_its_access_log(site)
     ready = fetch(site, "/readyz")
     assert ready.status == 200
     assert ready.header("Content-Type").startswith("application/json")
-    fetch(site, f"/t/{site.tool_slug}?deploy-access-log-probe=1")
-    access_log = wait_for_text(site.workdir / "access.log", "deploy-access-log-probe")  # requests are logged...
+    probe = f"/en/deploy-log-probe-{secrets.token_hex(6)}"
+    fetch(site, probe)
+    access_log = wait_for_text(site.workdir / "access.log", probe)  # requests are logged...
     assert "/healthz" not in access_log and "/readyz" not in access_log  # ...but not the health checks
+
+
+def test_query_strings_never_reach_nginxs_access_log(site):
+    code, state = secrets.token_hex(8), secrets.token_hex(8)
+    probe = f"/en/deploy-log-probe-{secrets.token_hex(6)}"
+    fetch(site, f"{probe}?code={code}", headers={"Referer": f"{site.url}/en/sign-in?state={state}"})
+    line = next(line for line in wait_for_text(site.workdir / "access.log", probe).splitlines() if probe in line)
+    assert code not in line and state not in line
+    assert f"{site.url}/en/sign-in" in line  # the path and the referring page stay, without their queries
 
 
 def wait_for_text(path: Path, expected: str) -> str:
