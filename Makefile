@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint bench bench-search translations messages clean
+.PHONY: run test lint bench bench-search soak translations messages clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,13 @@ test: translations
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
+# Every page against the floor on {SQLite, PostgreSQL} x {gunicorn, nginx}; needs wrk, nginx, PostgreSQL and Redis.
 bench: translations
 	$(BIN)/python bench/run.py
+
+# Mixed traffic for SOAK_SECONDS (300) against production-like gunicorn: errors, p99 and each worker's memory growth.
+soak: translations
+	$(BIN)/python bench/soak.py
 
 # 100,000 synthetic tools on SQLite and PostgreSQL: per-query-class service times and the htmx fragment.
 bench-search: translations

@@ -130,13 +130,6 @@ def warm(base: str, path: str, request_headers: dict[str, str] | None = None, ti
 
 def worker_class(log: Path) -> str:
     """The worker class gunicorn reports in its log ('?' if it did not)."""
-    found = re.search(r"Using worker: (\S+)", log.read_text(errors="replace"))
+    found = re.search(r"Using worker: ([\w.]+)", log.read_text(errors="replace"))
     return found.group(1) if found else "?"
 
-
-def worker_pids(master: int) -> list[int]:
-    """The pids of gunicorn's workers: the master's child processes."""
-    children: list[int] = []
-    for task in Path(f"/proc/{master}/task").iterdir():
-        children += [int(pid) for pid in (task / "children").read_text().split()]
-    return sorted(children)

@@ -58,10 +58,10 @@ def empty_redis(url: str) -> None:
 
 
 @contextmanager
-def database_env(database: str, workdir: Path):
-    """The production environment for ``database``: yields it with DATABASE_URL pointing at a new, empty one."""
+def database_env(database: str, workdir: Path, *, redis_url: str, pg_name: str):
+    """The production environment for ``database`` and ``redis_url`` ("": memory); yields it with DATABASE_URL
+    pointing at a new, empty database (a SQLite file in ``workdir``, or PostgreSQL database ``pg_name``)."""
     env = bench_env(workdir)
-    redis_url = redis_url_for(database)
     if redis_url:
         empty_redis(redis_url)
         env["REDIS_URL"] = redis_url
@@ -71,7 +71,7 @@ def database_env(database: str, workdir: Path):
         env["DATABASE_URL"] = catalog.sqlite_url(workdir)
         yield production_env(env)
         return
-    with catalog.fresh_pg_database(os.environ.get("BENCH_PG_DATABASE", "sellernav_bench")) as url:
+    with catalog.fresh_pg_database(pg_name) as url:
         env["DATABASE_URL"] = url
         yield production_env(env)
 

@@ -104,7 +104,8 @@ def bench_database(wrk: str, database: str, fronts: list[str], seconds: int, tot
     """Build one database's catalog, serve it, measure every front; returns how many rows missed."""
     missed = 0
     with tempfile.TemporaryDirectory(prefix="sellernav-bench-") as tmp, \
-            setups.database_env(database, Path(tmp)) as env:
+            setups.database_env(database, Path(tmp), redis_url=setups.redis_url_for(database),
+                                pg_name=os.environ.get("BENCH_PG_DATABASE", "sellernav_bench")) as env:
         workdir = Path(tmp)
         started = time.monotonic()
         tools = catalog.build_catalog(env, total_tools)
