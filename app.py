@@ -21,8 +21,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_object(config)
+    _share_limits_through_redis(app)
+    _configure_logging(app)  # before anything logs, so Flask's logger gets no handler of its own
     _refuse_unsafe_production(app)
-    _configure_logging(app)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_engine(app)
     _trust_proxy_headers(app)
@@ -40,6 +41,12 @@ def _base_config(config: type | dict | None) -> type:
     return ProductionConfig if (name or Config.ENV_NAME) == "production" else Config
 
 
+def _share_limits_through_redis(app: Flask) -> None:
+    """Rate limits live where the page cache does: in Redis when REDIS_URL is set, shared by every app server."""
+    if app.config["RATELIMIT_STORAGE_URI"] is None:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+
+
 def _refuse_unsafe_production(app: Flask) -> None:
     """In production, stop here with every unsafe setting listed, rather than serve with one."""
     if app.config["ENV_NAME"] != "production":
@@ -47,6 +54,9 @@ def _refuse_unsafe_production(app: Flask) -> None:
     problems = production_problems(app.config)
     if problems:
         raise ConfigurationError("refusing to start in production:\n- " + "\n- ".join(problems))
+    if not app.config["REDIS_URL"]:
+        # Allowed (one server, one worker), but each worker then counts rate limits on its own.
+        app.logger.warning("REDIS_URL is not set: rate limits and the page cache are per worker process")
 
 
 def _configure_logging(app: Flask) -> None:

@@ -77,7 +77,8 @@ class Config:
     REVIEW_HOLD_ACCOUNT_AGE_DAYS = int(os.environ.get("REVIEW_HOLD_ACCOUNT_AGE_DAYS", "3"))
     COLLECTIONS_RATE_LIMIT = os.environ.get("COLLECTIONS_RATE_LIMIT", "30 per minute;300 per hour")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # None: Redis when REDIS_URL is set (create_app decides, so overrides count too), else process memory.
+    RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
     # SMS: console (records codes in instance/sms-outbox.log), aliyun or tencent.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")

@@ -162,3 +162,18 @@ def test_gunicorn_keeps_its_plain_lines_in_development():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env={k: v for k, v in os.environ.items() if k not in ("SELLERNAV_ENV", "LOG_FORMAT")})
     assert done.stdout.strip() == "False"
+
+
+def test_rate_limits_follow_redis_url_however_it_is_given():
+    url = "redis://127.0.0.1:6379/15"
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": url}).config["RATELIMIT_STORAGE_URI"] == url
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["RATELIMIT_STORAGE_URI"] == "memory://"
+    chosen = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": url, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert chosen.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_without_redis_starts_but_warns_that_limits_are_per_worker():
+    done = run_in_production({"REDIS_URL": ""}, "from app import create_app; create_app()")
+    assert done.returncode == 0, done.stderr
+    warning = json.loads(next(line for line in done.stderr.splitlines() if "REDIS_URL" in line))
+    assert warning["level"] == "WARNING" and "per worker" in warning["message"]
