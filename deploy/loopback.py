@@ -1,9 +1,9 @@
 """Run the production deploy files on 127.0.0.1: nginx with deploy/nginx.conf in front of gunicorn.
 
 Used by the deployment test (tests/test_deploy.py) and the benchmark, so both exercise the very files a server
-runs. Only the paths, ports and upstream address in deploy/nginx.conf are replaced (see ``_substitutions``); every
-other line is served as written. nginx runs as the current user in the foreground with its pid, temp files and
-logs in a work directory, so nothing outside it is touched and several copies can run at once.
+runs. Only the paths, ports, upstream address and host names in deploy/nginx.conf are replaced (see
+``_substitutions``); every other line is served as written. nginx runs as the current user in the foreground with
+its pid, temp files and logs in a work directory, so nothing outside it is touched and several copies can run at once.
 """
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ def _substitutions(
 
     return [
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
+        # On loopback the site's address is 127.0.0.1 (or localhost), besides its production names.
+        ("www.sellernav.cn 1;", "www.sellernav.cn 1;\n    127.0.0.1 1;\n    localhost 1;"),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen [::]:80;", ipv6_listen(http_port)),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),

@@ -175,11 +175,11 @@ def fetch(
         connection.close()
 
 
-def fetch_plain_http(site: Site, path: str) -> Answer:
+def fetch_plain_http(site: Site, path: str, headers: dict[str, str] | None = None) -> Answer:
     """One request to nginx's port-80 server (here: its loopback port)."""
     connection = http.client.HTTPConnection("127.0.0.1", site.http_port, timeout=30)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         return Answer(response.status, response.headers, response.read())
     finally:
@@ -259,6 +259,15 @@ def test_the_apps_security_headers_arrive_once_each_and_hsts_over_https(site):
     assert "max-age=" in answer.header("Strict-Transport-Security")
     assert "frame-ancestors 'none'" in answer.header("Content-Security-Policy")
     assert answer.header("X-Content-Type-Options") == "nosniff"
+
+
+def test_a_request_for_another_host_name_is_dropped_unanswered(site):
+    # The app would otherwise build absolute links (e.g. in notice emails) from a host name the client chose.
+    for headers in ({"Host": "evil.example"}, {"Host": f"evil.example:{site.https_port}"}):
+        with pytest.raises(http.client.RemoteDisconnected):
+            fetch(site, "/", headers=headers)
+    with pytest.raises(http.client.RemoteDisconnected):
+        fetch_plain_http(site, "/", headers={"Host": "evil.example"})
 
 
 def test_nginx_does_not_tell_its_version(site):
