@@ -67,28 +67,51 @@ def exec_commands() -> list[tuple[Path, list[str]]]:
     return found
 
 
-def test_every_unit_passes_systemd_analyze_verify(tmp_path):
+def require_systemd_analyze() -> str:
+    """systemd-analyze's path, or a failed test that says how to install it (never a skip)."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.fail("systemd-analyze is missing: run `apt-get install -y systemd` (it is only run, never booted)")
+    return analyze
+
+
+def installed_root(root: Path) -> Path:
+    """A scratch root laid out as the server will be: our units and drop-ins as installed, systemd's own units,
+    and a stand-in for each program the units run (verify checks that they exist and are executable)."""
     host_units = next((p for p in HOST_SYSTEM_UNITS if (p / "sysinit.target").exists()), None)
     if host_units is None:
         pytest.fail("systemd's own units are missing: run `apt-get install -y systemd`")
-    # A scratch root laid out as the server will be: our units and drop-ins as installed, systemd's own units,
-    # and a stand-in for each program the units run (verify checks that they exist and are executable).
-    shutil.copytree(SYSTEMD, tmp_path / "etc/systemd/system", symlinks=True)
-    shutil.copytree(host_units, tmp_path / "usr/lib/systemd/system", symlinks=True)
+    shutil.copytree(SYSTEMD, root / "etc/systemd/system", symlinks=True)
+    shutil.copytree(host_units, root / "usr/lib/systemd/system", symlinks=True)
     for _, argv in exec_commands():
-        stand_in = tmp_path / argv[0].lstrip("/")
+        stand_in = root / argv[0].lstrip("/")
         stand_in.parent.mkdir(parents=True, exist_ok=True)
         stand_in.write_text("#!/bin/sh\n")
         stand_in.chmod(0o755)
+    return root
+
+
+def test_every_unit_passes_systemd_analyze_verify(tmp_path):
+    analyze = require_systemd_analyze()
+    root = installed_root(tmp_path)
     names = [p.name for p in unit_files()]
     result = subprocess.run(
-        [analyze, "verify", "--man=no", f"--root={tmp_path}", *names], capture_output=True, text=True, check=False
+        [analyze, "verify", "--man=no", f"--root={root}", *names], capture_output=True, text=True, check=False
     )
     # Unknown keys and bad values are only warnings for systemd, so any output at all is a failure here.
     assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), result.stdout + result.stderr
+
+
+def test_the_sandbox_keeps_systemds_exposure_score_low(tmp_path):
+    analyze = require_systemd_analyze()
+    root = installed_root(tmp_path)
+    services = [p.name for p in unit_files() if p.suffix == ".service"]
+    # --threshold is in tenths: 25 fails any unit whose exposure is above 2.5 of 10 ("OK" is below 4.9).
+    result = subprocess.run(
+        [analyze, "security", "--offline=true", f"--root={root}", "--threshold=25", "--no-pager", *services],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
 
 
 def test_the_drop_in_gives_the_app_and_every_job_the_same_user_environment_and_sandbox():
