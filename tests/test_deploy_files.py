@@ -314,3 +314,10 @@ def require_nginx_or_fail() -> str:
         return loopback.require_nginx()
     except loopback.DeployError as error:
         pytest.fail(str(error))
+
+
+def test_a_missing_nginx_is_reported_with_the_command_that_installs_it(monkeypatch):
+    monkeypatch.setattr(loopback.shutil, "which", lambda name: None)
+    monkeypatch.setattr(loopback.os, "access", lambda path, mode: False)
+    with pytest.raises(loopback.DeployError, match=r"apt-get install -y nginx"):
+        loopback.require_nginx()
