@@ -82,6 +82,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # SMS: console (records codes in instance/sms-outbox.log), aliyun or tencent.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+    SMS_OUTBOX_LOG = os.environ.get("SMS_OUTBOX_LOG", str(ROOT / "instance" / "sms-outbox.log"))
     SMS_CODE_TTL = int(os.environ.get("SMS_CODE_TTL", "300"))
     SMS_RESEND_SECONDS = int(os.environ.get("SMS_RESEND_SECONDS", "60"))
     SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "5"))
@@ -93,11 +94,13 @@ class Config:
     SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
     SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
     SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("SMS_ALIYUN_TEMPLATE_CODE", "")
+    SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "")  # empty: dysmsapi.aliyuncs.com
     SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
     SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
     SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")
     SMS_TENCENT_SIGN_NAME = os.environ.get("SMS_TENCENT_SIGN_NAME", "")
     SMS_TENCENT_TEMPLATE_ID = os.environ.get("SMS_TENCENT_TEMPLATE_ID", "")
+    SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "")  # empty: ap-guangzhou
     # Security notices by SMS need their own approved template (see README); empty: they retry, then fail.
     SMS_ALIYUN_NOTICE_TEMPLATE = os.environ.get("SMS_ALIYUN_NOTICE_TEMPLATE", "")
     SMS_TENCENT_NOTICE_TEMPLATE = os.environ.get("SMS_TENCENT_NOTICE_TEMPLATE", "")

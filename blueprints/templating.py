@@ -14,6 +14,7 @@ from blueprints.i18n import HTML_LANG, current_lang
 from services.listing import LIST_PARAMS, SORT_OPTIONS
 from services.monogram import monogram_hue, monogram_letters
 from services.phones import mask_phone
+from services.site_address import absolute
 from services.site_settings import effective as site_setting
 
 PRICING_LABELS = {
@@ -106,12 +107,6 @@ def lang_url(lang: str) -> str:
 def list_url(query, **changes) -> str:
     """This list page with ``changes`` to its parameters (page, sort, filters)."""
     return url_for(request.endpoint, **(request.view_args or {}), **query.to_args(**changes))
-
-
-def absolute(url: str) -> str:
-    """A site-relative URL made absolute with SITE_URL, or the request's host."""
-    base = current_app.config["SITE_URL"].rstrip("/") or request.host_url.rstrip("/")
-    return base + url
 
 
 def localtime(value) -> str:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import User
 from services import notifications, outbox
+from services.site_address import absolute
 from services.sms.backends import notice_text
 
 # kind: (the SMS template's event phrase, in the template's language; the email subject)
@@ -82,7 +83,7 @@ def _email_body(user: User, kind: str, detail: dict) -> str:
     advice = _("If this was not you, change your password now and sign out everywhere else.")
     lines = [_("Hello %(name)s,", name=user.display_name), "", describe(kind, detail), "", advice]
     if has_request_context():
-        lines.append(url_for("settings.security", _external=True))
+        lines.append(absolute(url_for("settings.security")))
     lines += ["", _("You get these notices by email because you chose email in your notification settings."),
               "— SellerNav"]
     return "\n".join(lines)

@@ -147,8 +147,9 @@ def test_production_logs_are_json_lines():
 def test_gunicorns_own_lines_are_json_in_production():
     code = (
         "import logging, logging.config, runpy\n"
+        "from gunicorn.glogging import CONFIG_DEFAULTS\n"
         "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
-        "logging.config.dictConfig(settings['logconfig_dict'])\n"
+        "logging.config.dictConfig({**CONFIG_DEFAULTS, **settings['logconfig_dict']})  # as gunicorn merges them\n"
         "logging.getLogger('gunicorn.error').info('Booting worker with pid: %s', 42)\n"
     )
     done = run_in_production({}, code)

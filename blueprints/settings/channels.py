@@ -17,6 +17,7 @@ from extensions import db
 from models import User
 from services import auth_sessions, consents, email_verification, security_notices
 from services.email import EmailDeliveryError
+from services.site_address import absolute
 
 PURPOSE_LABELS = {
     "product_news": _l("Product news: new features and tools on SellerNav"),
@@ -69,8 +70,7 @@ def _send_link(user: User):
                                   seconds=refused.retry_after), status=429)
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
-    link = url_for("settings.verify_email", token=email_verification.make_token(user.id, user.email),
-                   _external=True)
+    link = absolute(url_for("settings.verify_email", token=email_verification.make_token(user.id, user.email)))
     try:
         email_verification.send_link(user, link, ip=client_ip(), user_agent=client_agent())
     except EmailDeliveryError:
