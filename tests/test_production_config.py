@@ -132,7 +132,7 @@ def test_production_logs_are_json_lines():
         "from app import create_app\n"
         "app = create_app()\n"
         "app.logger.warning('disk %s is filling', 'sda1')\n"
-        "with app.test_request_context('/t/x?code=secret'):\n"
+        "with app.test_request_context('/t/x?code=secret', headers={'X-Request-Id': 'f00d'}):\n"
         "    app.logger.error('inside a request')\n"
     )
     done = run_in_production({}, code)
@@ -142,6 +142,7 @@ def test_production_logs_are_json_lines():
     assert first["level"] == "WARNING" and first["time"].endswith("+00:00")
     second = next(line for line in lines if line["message"] == "inside a request")
     assert second["path"] == "/t/x" and "secret" not in json.dumps(second)
+    assert second["request_id"] == "f00d"  # nginx's $request_id, also in its access log
 
 
 def test_gunicorns_own_lines_are_json_in_production():
