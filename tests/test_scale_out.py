@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import redis
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.fresh_database import drop_database, fresh_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 # The same key on every server: it signs the session cookie that carries the session id and the CSRF token.
@@ -56,37 +56,6 @@ def _require_redis(url: str) -> redis.Redis:
                     "`apt-get install -y redis-server && service redis-server start`, "
                     "or point TEST_REDIS_URL at a Redis database this test may flush.")
     return client
-
-
-def _postgres_admin_engine(url):
-    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-
-
-def _fresh_database(tmp_path: Path) -> str:
-    """A SQLite file in ``tmp_path``, or with TEST_DATABASE_URL on PostgreSQL a fresh ``<db>_scale``."""
-    configured = os.environ.get("TEST_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    url = make_url(configured)
-    name = f"{url.database}_scale"
-    engine = _postgres_admin_engine(url)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        # A UTF-8 ctype, as the trigram search index needs for Chinese (see README).
-        connection.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        return
-    url = make_url(database_url)
-    engine = _postgres_admin_engine(url)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def _server_env(database_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
@@ -189,7 +158,7 @@ def shared_redis():
 def servers(tmp_path_factory, shared_redis):
     """Servers A and B on one migrated, seeded database with one admin, and one Redis."""
     workdir = tmp_path_factory.mktemp("scale_out")
-    database_url = _fresh_database(workdir)
+    database_url = fresh_database_url(workdir, "scale")
     env = _server_env(database_url, _redis_url(), workdir)
     started: list[AppServer] = []
     try:
@@ -205,7 +174,7 @@ def servers(tmp_path_factory, shared_redis):
     finally:
         for server in started:
             _stop_server(server)
-        _drop_database(database_url)
+        drop_database(database_url)
 
 
 def _get(browser: requests.Session, url: str, **kwargs) -> requests.Response:
