@@ -152,3 +152,35 @@ def test_someone_elses_favorites_are_not_shown(app, catalog):
     post_form(first, "/t/alpha-scout", {}, action="/t/alpha-scout/collect")
     second = _signed_in(app, "seller2", phone="+8613800000002")
     assert "tool-alpha-scout" not in second.get("/en/favorites").text
+
+
+def _home_collect_state(client, slug: str) -> str:
+    """"on" or "off": the collect button of ``slug``'s card on the English home page."""
+    page = client.get("/en/").text
+    button = re.search(rf'<button[^>]*class="collect-btn collect-{slug}( is-on)?"', page)
+    assert button, f"no collect button for {slug} on the home page"
+    return "on" if button[1] else "off"
+
+
+def test_signed_in_viewers_share_one_home_rendering_but_each_sees_their_own_collect_states(app, catalog):
+    first = _signed_in(app)
+    post_form(first, "/en/", {}, action="/en/t/alpha-scout/collect")
+    second = _signed_in(app, "seller2", phone="+8613800000002")
+    assert _home_collect_state(first, "alpha-scout") == "on"
+    assert _home_collect_state(second, "alpha-scout") == "off"  # the same shared rendering, filled in for them
+    post_form(second, "/en/", {}, action="/en/t/alpha-scout/collect")
+    post_form(first, "/en/", {}, action="/en/t/alpha-scout/uncollect")
+    assert _home_collect_state(first, "alpha-scout") == "off"
+    assert _home_collect_state(second, "alpha-scout") == "on"
+
+
+def test_a_catalog_edit_shows_on_the_signed_in_home_at_once(app, catalog):
+    from services.catalog_version import bump_catalog_version
+
+    client = _signed_in(app)
+    assert "Alpha Scout" in client.get("/en/").text
+    with app.app_context():
+        db.session.execute(Tool.__table__.update().where(Tool.slug == "alpha-scout").values(name_en="Alpha Scout Pro"))
+        bump_catalog_version()
+        db.session.commit()
+    assert "Alpha Scout Pro" in client.get("/en/").text

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from blueprints.caching import cached_page, is_htmx_fragment_request
+from blueprints.card_cache import shared_fragment
 from blueprints.catalog import bp
 from blueprints.i18n import current_lang, localized_route, prefers_english
 from blueprints.templating import absolute
@@ -34,20 +36,26 @@ def _english_suggestion() -> bool:
 @cached_page(variant=lambda: "en-hint" if _english_suggestion() else "")
 def home():
     """Every category with its best tools, and the hot, new and top-rated lists."""
-    tree = queries.category_tree()
+    # Signed-in viewers share one rendering per catalog version (their collect states are filled
+    # in); visitors' pages are cached whole by cached_page, so theirs is rendered here.
+    body = shared_fragment("home", _home_body) if current_user.is_authenticated else Markup(_home_body())
     response = current_app.make_response(
-        render_template(
-            "catalog/home.html",
-            tree=tree,
-            top_tools=queries.top_tools_by_category(tree, current_app.config["HOME_TOOLS_PER_CATEGORY"]),
-            hot=queries.hot_tools(),
-            newest=queries.newest_tools(),
-            top_rated=queries.top_rated_tools(),
-            english_suggestion=_english_suggestion(),
-        )
+        render_template("catalog/home.html", home_body=body, english_suggestion=_english_suggestion())
     )
     response.vary.add("Accept-Language")
     return response
+
+
+def _home_body() -> str:
+    tree = queries.category_tree()
+    return render_template(
+        "catalog/_home_body.html",
+        tree=tree,
+        top_tools=queries.top_tools_by_category(tree, current_app.config["HOME_TOOLS_PER_CATEGORY"]),
+        hot=queries.hot_tools(),
+        newest=queries.newest_tools(),
+        top_rated=queries.top_rated_tools(),
+    )
 
 
 def _parse_listing_query() -> ListingQuery:
