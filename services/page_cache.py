@@ -101,6 +101,39 @@ class RedisPageStore:
                     type(error).__name__, self.PAUSE_AFTER_FAILURE.total_seconds())
 
 
+class TieredPageStore:
+    """Redis shared by every app server, with a small in-process copy of the pages this worker serves most.
+
+    A cached home page is a few hundred kilobytes: fetching and unpickling it from Redis on every
+    hit cost the PostgreSQL + Redis set-up a quarter of its anonymous throughput against SQLite
+    with memory. Keys carry the catalog version, so the local copy can never outlive an edit;
+    it may outlive the Redis entry's expiry by at most ``LOCAL_SECONDS``.
+    """
+
+    LOCAL_SECONDS = 30
+    LOCAL_ENTRIES = 200  # the hot pages; the long tail stays in Redis only
+
+    def __init__(self, shared, local: MemoryPageStore | None = None):
+        self.shared = shared
+        self.local = local or MemoryPageStore(max_entries=self.LOCAL_ENTRIES)
+
+    def get(self, key: str):
+        value = self.local.get(key)
+        if value is None:
+            value = self.shared.get(key)
+            if value is not None:
+                self.local.set(key, value, self.LOCAL_SECONDS)
+        return value
+
+    def set(self, key: str, value, ttl: int) -> None:
+        self.shared.set(key, value, ttl)
+        self.local.set(key, value, min(ttl, self.LOCAL_SECONDS))
+
+    def clear(self) -> None:
+        self.shared.clear()
+        self.local.clear()
+
+
 def make_page_store(redis_url: str | None):
-    """Redis when a URL is configured, otherwise memory."""
-    return RedisPageStore(redis_url) if redis_url else MemoryPageStore()
+    """Redis (with a small local copy) when a URL is configured, otherwise memory."""
+    return TieredPageStore(RedisPageStore(redis_url)) if redis_url else MemoryPageStore()

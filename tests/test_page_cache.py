@@ -75,3 +75,25 @@ def test_the_redis_page_store_is_shared_between_workers(database_url, catalog):
     for worker in (worker_a, worker_b):
         with worker.app_context():
             db.engine.dispose()
+
+
+def test_the_redis_store_keeps_a_short_local_copy_of_the_pages_a_worker_serves():
+    import os
+
+    import redis
+
+    from services.page_cache import TieredPageStore, make_page_store
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    shared = redis.Redis.from_url(url)
+    shared.flushdb()
+    writer, reader = make_page_store(url), make_page_store(url)
+    assert isinstance(writer, TieredPageStore)
+    writer.set("v1|en|/en/", {"body": b"page"}, 300)
+    assert reader.get("v1|en|/en/") == {"body": b"page"}  # from Redis: another worker wrote it
+    shared.flushdb()
+    assert reader.get("v1|en|/en/") == {"body": b"page"}  # now from the reader's own copy, no Redis round trip
+    assert reader.get("v2|en|/en/") is None  # a new catalog version is a new key: no copy outlives an edit
+    reader.local.clear()
+    assert reader.get("v1|en|/en/") is None
+    shared.flushdb()
