@@ -59,16 +59,17 @@ def cached_card(tool, collected: bool, compare: bool) -> Markup:
     """A signed-in viewer's whole card: the same for every signed-in viewer but for the collect state.
 
     The signed-in home page shows a few hundred cards; assembling each from its cached parts in
-    the template was most of that page's time, so the assembled card is cached as well.
+    the template was most of that page's time, so the assembled card is cached as well, once,
+    with a marker where the collect button goes (one entry per tool, not one per state).
     """
     frame = _macro("_partials/_tool_card_frame.html", "card_frame")
+    marker = f"<!--collect:{tool.id}-->"
+    card = _cached(f"card{int(compare)}", tool, lambda lang: frame(tool, Markup(marker), compare))
     markers = g.get("collect_markers")
-    if markers is not None:  # inside a shared fragment: a marker now, this viewer's button later
+    if markers is not None:  # inside a shared fragment: the marker stays, this viewer's button comes later
         markers[tool.id] = (cached_collect_button(tool, False), cached_collect_button(tool, True))
-        return _cached(f"cardm{int(compare)}", tool,
-                       lambda lang: frame(tool, Markup(f"<!--collect:{tool.id}-->"), compare))
-    return _cached(f"card{int(collected)}{int(compare)}", tool,
-                   lambda lang: frame(tool, cached_collect_button(tool, collected), compare))
+        return card
+    return Markup(card.replace(marker, cached_collect_button(tool, collected), 1))
 
 
 def shared_fragment(name: str, render: Callable[[], str]) -> Markup:
