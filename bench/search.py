@@ -24,8 +24,10 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from contextlib import ExitStack
 from pathlib import Path
 
+import catalog  # beside this file: the benchmark's databases
 import run  # beside this file: the gunicorn and wrk helpers of `make bench`
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,31 +50,6 @@ def percentile(samples: list[float], fraction: float) -> float:
     """The nearest-rank percentile of ``samples``."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
-def create_pg_database(admin_url: str) -> str:
-    """A fresh UTF-8 database for this run; returns its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"sellernav_bench_search_{os.getpid()}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(
-            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"))
-    engine.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg_database(admin_url: str, url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
-    engine.dispose()
 
 
 def build(env: dict[str, str], synthetic: int) -> tuple[int, float]:
@@ -177,16 +154,13 @@ def report(database: str, tools: int, seed_seconds: float, samples: dict, floor,
 
 def bench_database(database: str, wrk: str, workdir: Path, synthetic: int, runs: int, seconds: int) -> bool:
     env = run.bench_env(workdir)
-    admin = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    if database == "postgresql":
-        env["DATABASE_URL"] = create_pg_database(admin)
-    try:
+    with ExitStack() as cleanup:
+        if database == "postgresql":
+            name = f"sellernav_bench_search_{os.getpid()}"
+            env["DATABASE_URL"] = cleanup.enter_context(catalog.fresh_pg_database(name))
         tools, seed_seconds = build(env, synthetic)
         samples = service_times(env["DATABASE_URL"], runs)
         floor, fragment = throughput(wrk, env, workdir, seconds)
-    finally:
-        if database == "postgresql":
-            drop_pg_database(admin, env["DATABASE_URL"])
     return report(database, tools, seed_seconds, samples, floor, fragment)
 
 
