@@ -18,6 +18,7 @@ def _bool(name: str, default: bool) -> bool:
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 MIN_SECRET_KEY_LENGTH = 32
+FULL_COST_PASSWORD_HASH = "scrypt:32768:8:1"
 
 
 class ConfigurationError(RuntimeError):
@@ -80,6 +81,9 @@ class Config:
     # None: Redis when REDIS_URL is set (create_app decides, so overrides count too), else process memory.
     RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
+    # Werkzeug's scrypt at full cost (about 0.2 s a hash here). Not read from the environment: only the test
+    # configuration lowers it.
+    PASSWORD_HASH_METHOD = FULL_COST_PASSWORD_HASH
     # SMS: console (records codes in instance/sms-outbox.log), aliyun or tencent.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
     SMS_OUTBOX_LOG = os.environ.get("SMS_OUTBOX_LOG", str(ROOT / "instance" / "sms-outbox.log"))
@@ -213,6 +217,9 @@ class TestConfig(Config):
     PER_PAGE = 10
     HOME_TOOLS_PER_CATEGORY = 6
     WTF_CSRF_ENABLED = True  # tests prove the refusals, so CSRF stays on
+    # Hundreds of tests hash or check a password; full cost proves nothing there (tests/test_passwords.py
+    # proves development and production use full cost). Same algorithm, so every code path is the same.
+    PASSWORD_HASH_METHOD = "scrypt:128:8:1"  # the smallest cost OpenSSL accepts for r=8
     SMS_BACKEND = "console"
     SMS_OUTBOX_LOG = ""  # tests read codes from memory; nothing is appended to instance/
     EMAIL_BACKEND = "console"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from config import FULL_COST_PASSWORD_HASH
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -45,8 +48,15 @@ def password_problems(password: str, *, account_name: str | None = None, phone: 
     return problems
 
 
+def hash_method() -> str:
+    """The app's PASSWORD_HASH_METHOD (full-cost scrypt but in the test configuration)."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", FULL_COST_PASSWORD_HASH)
+    return FULL_COST_PASSWORD_HASH
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=hash_method())
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
@@ -54,6 +64,13 @@ def password_matches(password_hash: str | None, password: str) -> bool:
     return bool(password_hash) and check_password_hash(password_hash, password)
 
 
-# A real hash to check against when the account does not exist, so a wrong
-# account name takes as long as a wrong password.
-DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+_dummy_hashes: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A real hash to check against when the account does not exist, made with the app's method, so a wrong
+    account name takes as long as a wrong password (one per method, made once per process)."""
+    method = hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("not-a-real-password-0", method=method)
+    return _dummy_hashes[method]

@@ -20,7 +20,7 @@ from extensions import db, limiter
 from models import User
 from services import auth_sessions, clock, policies, sms
 from services.images import ImageRejected, reencode_avatar, store_upload
-from services.passwords import DUMMY_HASH, hash_password, password_matches
+from services.passwords import dummy_hash, hash_password, password_matches
 from services.phones import InvalidPhone, normalize_phone
 
 AUTH_LIMIT = "10 per minute;60 per hour"
@@ -133,7 +133,7 @@ def sign_in_password():
         return render_form("auth/sign_in.html", form, mode="password")
     user = _find_by_login(form.login.data)
     # Check a hash even for an unknown account, so timing does not tell which accounts exist.
-    valid = password_matches(user.password_hash if user else DUMMY_HASH, form.password.data) and user is not None
+    valid = password_matches(user.password_hash if user else dummy_hash(), form.password.data) and user is not None
     if not valid:
         auth_sessions.log_event(user.id if user else None, "sign_in_failed", method="password",
                                 ip=client_ip(), user_agent=client_agent())
