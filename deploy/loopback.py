@@ -20,9 +20,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_SITE = ROOT / "deploy" / "nginx.conf"
@@ -33,10 +34,20 @@ STOP_SECONDS = 30.0
 
 # The production values in deploy/nginx.conf that a loopback run must replace.
 PRODUCTION_UPLOADS_DIR = "/srv/sellernav-data/uploads"
+T = TypeVar("T")
 
 
 class DeployError(Exception):
     """A deploy file could not be run on loopback; the message says what to do."""
+
+
+class PortTaken(DeployError):
+    """The server could not bind its port: something else took it between ``free_port`` and the bind."""
+
+
+# What gunicorn and nginx write when their port is taken.
+PORT_TAKEN_MARKERS = ("Address already in use", "Connection in use")
+PORT_ATTEMPTS = 5
 
 
 def require_nginx() -> str:
@@ -50,10 +61,29 @@ def require_nginx() -> str:
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it)."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it).
+
+    Another process may take it before the server binds it (tests run in parallel): start servers through
+    ``enter_on_free_ports``, which tries again with new ports when that happens.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def enter_on_free_ports(stack: ExitStack, count: int, start: Callable[..., AbstractContextManager[T]]) -> tuple:
+    """Enter ``start(*ports)`` on ``count`` free ports in ``stack``; new ports when a server finds one taken.
+
+    Returns ``(ports, what the context manager yielded)``.
+    """
+    for attempt in range(PORT_ATTEMPTS):
+        ports = tuple(free_port() for _ in range(count))
+        try:
+            return ports, stack.enter_context(start(*ports))
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def self_signed_certificate(workdir: Path) -> tuple[Path, Path]:
@@ -227,7 +257,9 @@ def _wait_until(ready, process: subprocess.Popen, what: str, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise DeployError(f"{what} exited with status {process.returncode}:\n{_tail(log)}")
+            tail = _tail(log)
+            error = PortTaken if any(marker in tail for marker in PORT_TAKEN_MARKERS) else DeployError
+            raise error(f"{what} exited with status {process.returncode}:\n{tail}")
         if ready():
             return
         time.sleep(0.1)  # polling interval while the server boots, not an assertion

@@ -211,11 +211,16 @@ def running_link_server() -> Iterator[LinkServer]:
         thread.join(5)
 
 
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections, for the length of the block.
+
+    Bound but never listening: the kernel refuses every connection to it, and no other process (another test
+    worker) can take the port meanwhile, as it could one that was bound and released.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
 
 
 class FakeDNS:

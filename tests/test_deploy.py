@@ -15,6 +15,7 @@ import ssl
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from sqlalchemy import create_engine, text
 from deploy import loopback
 from tests.fresh_database import drop_database, fresh_database_url
 
-pytestmark = pytest.mark.deploy
+# One worker runs the whole module, so its site (nginx, gunicorn, a seeded database) is started once, not per worker.
+pytestmark = [pytest.mark.deploy, pytest.mark.xdist_group("deploy_site")]
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).with_name("flask")
@@ -137,14 +139,18 @@ def site(tmp_path_factory) -> Site:
     run_flask(env, "db", "upgrade")
     run_flask(env, "seed")
     tool_slug, tool_url, category_slug, tag_slug = pick_catalog_entries(database_url)
-    upstream, http_port, https_port = loopback.free_port(), loopback.free_port(), loopback.free_port()
-    with (
-        loopback.running_gunicorn(env, upstream, workdir / "gunicorn.log"),
-        loopback.running_nginx(
-            workdir / "nginx", http_port=http_port, https_port=https_port, upstream_port=upstream,
-            app_root=ROOT, uploads_dir=uploads,
-        ) as url,
-    ):  # fmt: skip
+    with ExitStack() as servers:
+        # Ports are picked, then bound by the servers: another worker may take one in between, so each
+        # server is started again on new ports when it finds its own taken.
+        (upstream,), _ = loopback.enter_on_free_ports(
+            servers, 1, lambda port: loopback.running_gunicorn(env, port, workdir / "gunicorn.log")
+        )
+        (http_port, https_port), url = loopback.enter_on_free_ports(
+            servers, 2, lambda http_port, https_port: loopback.running_nginx(
+                workdir / "nginx", http_port=http_port, https_port=https_port, upstream_port=upstream,
+                app_root=ROOT, uploads_dir=uploads,
+            ),
+        )  # fmt: skip
         yield Site(
             url=url, http_port=http_port, https_port=https_port, workdir=workdir / "nginx", uploads=uploads,
             database_url=database_url, certificate=workdir / "nginx" / "loopback.crt",

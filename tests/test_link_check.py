@@ -92,8 +92,8 @@ def test_an_error_page_is_dead_after_every_retry(link_server, path, status):  # 
 
 
 def test_a_closed_port_is_dead_with_connection_refused():
-    port = closed_port()
-    result = probe_url(f"http://127.0.0.1:{port}/", settings_for(allowed=f"127.0.0.1:{port}"))
+    with closed_port() as port:
+        result = probe_url(f"http://127.0.0.1:{port}/", settings_for(allowed=f"127.0.0.1:{port}"))
     assert (result.outcome, result.detail, result.attempts) == ("dead", "connection refused", 1 + RETRIES)
 
 

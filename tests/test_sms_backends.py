@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -69,11 +70,11 @@ def provider():
 
 
 @pytest.fixture
-def closed_port() -> str:
-    """A loopback address where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
+def closed_port() -> Iterator[str]:
+    """A loopback address that refuses connections: bound but not listening, so no other worker can take it."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"127.0.0.1:{held.getsockname()[1]}"
 
 
 # Console
