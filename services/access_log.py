@@ -97,6 +97,12 @@ class AccessLog:
         self._report_drops()
         return written
 
+    def discard(self) -> None:
+        """Forget the rows waiting and the counts, as a new log would start (the test suite reuses one app)."""
+        with self._flush_lock, self._counter_lock:
+            self._rows.clear()
+            self.dropped = self.written = self._unreported_drops = 0
+
     def stop(self) -> None:
         """Stop the writer and write what is left (at process exit)."""
         self._stopping = True

@@ -1,30 +1,92 @@
-"""Fixtures: the app on a real database (SQLite file, or PostgreSQL with TEST_DATABASE_URL)."""
+"""Fixtures: the app on a real database (SQLite file, or PostgreSQL with TEST_DATABASE_URL), per xdist worker.
+
+Each worker has its own database, Redis database and directories (tests/isolation.py), copied from one migrated
+template at the start of the run (tests/worker_databases.py); apps are shared by tests with the same settings
+(tests/app_pool.py); between tests only the tables holding rows are emptied, and a test that starts on rows
+someone else left fails.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app import create_app
 from config import TestConfig
 from extensions import db
-from models.moderation import SQLITE_APPEND_ONLY_TRIGGERS
 from services import clock
 from services.seeding import seed_catalog
+from tests import isolation, worker_databases
+from tests.app_pool import AppPool
 from tests.factories import small_catalog
 from tests.fakes.wechat import fake_wechat  # noqa: F401  (a fixture for every test module)
 
+# The migrated template's URL, set by the controlling process for the workers it starts.
+TEMPLATE_ENV = "SELLERNAV_TEST_TEMPLATE_URL"
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+def _controls_workers(config) -> bool:
+    """True in xdist's controlling process, which runs no test itself."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "own_app: the test changes the app itself (routes, blueprints), so it gets one nobody shares"
+    )
+    if _controls_workers(config):
+        isolation.remember_base_environment()
+    else:
+        isolation.use_worker_environment()
+
+
+def pytest_collection_finish(session):
+    """Fail loudly if ``--dist loadgroup`` stopped grouping (it silently did on pytest 9.2, pytest-xdist#1386)."""
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    ungrouped = [item.nodeid for item in session.items
+                 if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if ungrouped:
+        raise pytest.UsageError(f"pytest-xdist did not group {ungrouped[0]} (and {len(ungrouped) - 1} more): "
+                                "its loadgroup does not work with this pytest; see pyproject.toml")
+
+
+def pytest_sessionstart(session):
+    """Under xdist, migrate the template once, before the workers start and copy it."""
+    if _controls_workers(session.config):
+        directory = Path(tempfile.mkdtemp(prefix="sellernav-template-"))
+        session.config.stash[_TEMPLATE_DIR] = directory
+        os.environ[TEMPLATE_ENV] = worker_databases.prepare_template(directory, _build_app)
+
+
+def pytest_sessionfinish(session):
+    directory = session.config.stash.get(_TEMPLATE_DIR, None)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
+    if _WORKER_DIRECTORY:
+        shutil.rmtree(_WORKER_DIRECTORY[0], ignore_errors=True)
+
+
+_TEMPLATE_DIR = pytest.StashKey[Path]()
+_WORKER_DIRECTORY: list[Path] = []
+
+
+def worker_directory() -> Path:
+    """This worker's own temporary directory (uploads, backups, its SQLite file), removed when the run ends."""
+    if not _WORKER_DIRECTORY:
+        _WORKER_DIRECTORY.append(Path(tempfile.mkdtemp(prefix=f"sellernav-{isolation.worker_id()}-")))
+    return _WORKER_DIRECTORY[0]
+
+
+def worker_dirs() -> dict[str, str]:
+    """The settings that name a directory, each under this worker's own directory."""
+    root = worker_directory()
+    return {"UPLOAD_DIR": str(root / "uploads"), "BACKUP_DIR": str(root / "backups")}
 
 
 _apps_made = []
@@ -32,9 +94,13 @@ _apps_made = []
 
 def make_app(database_url: str, **overrides):
     """A test app; every one made is closed after its test (see ``close_extra_apps``)."""
-    app = create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = _build_app(database_url, **overrides)
     _apps_made.append(app)
     return app
+
+
+def _build_app(database_url: str, **overrides):
+    return create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
 
 
 @pytest.fixture(autouse=True)
@@ -49,37 +115,80 @@ def close_extra_apps():
 
 
 def _test_settings() -> dict:
-    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    return {**settings, **worker_dirs()}
+
+
+APP_POOL = AppPool(_build_app)
+_serial_template: list[str] = []
+
+
+def template_url() -> str:
+    """The migrated template this run's worker databases are copied from ('' before a serial run made it)."""
+    return os.environ.get(TEMPLATE_ENV) or (_serial_template[0] if _serial_template else "")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """This worker's own database, a fresh copy of the migrated template; dropped when the run ends."""
+    template = template_url()
+    if not template:  # a run without xdist migrates its own template when a test first needs the database
+        template = worker_databases.prepare_template(worker_directory() / "template", _build_app)
+        _serial_template.append(template)
+    url = worker_databases.copy_for_worker(template)
+    yield url
+    APP_POOL.close()
+    worker_databases.drop_worker_database(url)
 
 
 @pytest.fixture(scope="session")
 def migrated(database_url):
-    """Apply the migrations once per run, from an empty schema."""
-    app = make_app(database_url)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        db.engine.dispose()
+    """The worker's database is migrated (it is a copy of the migrated template); kept for the tests that ask."""
     return True
 
 
-def empty_tables() -> None:
-    """Delete every row, children first; faster than migrating again."""
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
-        if db.engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            # The audit log refuses DELETE by trigger; between tests only, lift it for a moment.
-            for name in SQLITE_APPEND_ONLY_TRIGGERS:
-                connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-            for create in SQLITE_APPEND_ONLY_TRIGGERS.values():
-                connection.execute(text(create))
+@pytest.fixture(scope="session")
+def database_cleaner(database_url):
+    cleaner = worker_databases.DatabaseCleaner(database_url)
+    yield cleaner
+    cleaner.dispose()
+
+
+# The test that last emptied the database, named when a later test finds rows it did not write.
+_last_cleaned_by: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def empty_database(request):
+    """A test on the database starts on empty tables and leaves them empty (only tables with rows are touched).
+
+    Fails a test that finds rows when it starts (written after an earlier test's cleanup, by a thread or process
+    that test left running) or that still has rows right after its own cleanup.
+    """
+    if "database_url" not in request.fixturenames:
+        yield
+        return
+    cleaner = request.getfixturevalue("database_cleaner")
+    left = cleaner.tables_with_rows()
+    if left:
+        cleaner.empty()
+        after = f" after {_last_cleaned_by[0]} had cleaned up" if _last_cleaned_by else ""
+        pytest.fail(f"rows left in {', '.join(left)}{after}: something that test started kept writing")
+    yield
+    cleaner.empty()
+    still = cleaner.tables_with_rows()
+    _last_cleaned_by[:] = [request.node.nodeid]
+    if still:
+        cleaner.empty()
+        pytest.fail(f"rows written into {', '.join(still)} while this test was being cleaned up: stop what it started")
+    _empty_worker_directories()
+
+
+def _empty_worker_directories() -> None:
+    """Files a test left in the worker's upload or backup directory go, so the next test starts without them."""
+    for path in worker_dirs().values():
+        if os.path.isdir(path) and os.listdir(path):
+            shutil.rmtree(path)
 
 
 @pytest.fixture
@@ -89,13 +198,20 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(database_url, migrated, app_config):
-    app = make_app(database_url, **app_config)
-    yield app
+def app(request, database_url, app_config):
+    """The worker's app for these settings, as it was made; ``@pytest.mark.own_app`` for one of the test's own."""
+    if request.node.get_closest_marker("own_app"):
+        app = make_app(database_url, **app_config)
+        yield app
+    else:
+        shared = APP_POOL.borrow(database_url, app_config)
+        app = shared.app
+        yield app
+        if shared.changed_itself():
+            APP_POOL.discard(shared)
+            pytest.fail("this test added routes, blueprints or hooks to the shared app: mark it @pytest.mark.own_app")
     with app.app_context():
         db.session.remove()
-        empty_tables()
-        db.engine.dispose()
     clock.unfreeze()
 
 

@@ -22,8 +22,8 @@ def fresh_database_url(directory: Path, suffix: str) -> str:
         return f"sqlite:///{directory / f'{suffix}.db'}"
     url = make_url(configured)
     url = url.set(database=f"{url.database}_{suffix}")
-    _run_on_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    _run_on_server(url, f'CREATE DATABASE "{url.database}" {UTF8_DATABASE}')
+    run_on_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    run_on_server(url, f'CREATE DATABASE "{url.database}" {UTF8_DATABASE}')
     return url.render_as_string(hide_password=False)
 
 
@@ -31,10 +31,10 @@ def drop_database(database_url: str) -> None:
     """Remove a PostgreSQL database made by ``fresh_database_url`` (a SQLite file goes with its directory)."""
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
-        _run_on_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        run_on_server(url, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
-def _run_on_server(url: URL, statement: str) -> None:
+def run_on_server(url: URL, statement: str) -> None:
     """One statement on the server's maintenance database, outside a transaction (CREATE DATABASE needs that)."""
     engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:

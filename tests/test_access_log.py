@@ -84,6 +84,7 @@ def test_static_files_are_not_recorded(app, client):
     assert _records(app) == []
 
 
+@pytest.mark.own_app  # adds a route
 def test_a_secret_carried_in_the_path_is_not_recorded(app, client):
     app.add_url_rule("/verify-email/<token>", "verify_email_demo", lambda token: "ok")
     client.get("/verify-email/s3cr3t-t0ken-value")

@@ -158,6 +158,7 @@ def gated_app(app):
     return app
 
 
+@pytest.mark.own_app  # gated_app adds a blueprint
 def test_the_gate_sends_visitors_to_sign_in_unverified_users_to_verify_and_refuses_the_banned(gated_app):
     app = gated_app
     visitor = app.test_client()

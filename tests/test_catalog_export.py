@@ -23,7 +23,6 @@ from services.catalog_io.export import export_records
 from services.moderation.catalog_tools import platform_refs
 from services.seeding import seed_catalog, seed_synthetic
 from tests.accounts import make_user, sign_in
-from tests.conftest import empty_tables
 
 # Not catalog fields staff set: ids, this site's counters and times, files, accounts, benchmark filler.
 NOT_EXPORTED = {"id", "created_at", "updated_at", "click_count", "favorite_count", "rating_count", "rating_avg",
@@ -85,14 +84,14 @@ def export_bytes(app, fmt: str) -> bytes:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_an_export_imported_into_an_empty_database_gives_the_same_catalog(app, rich_catalog, fmt):
+def test_an_export_imported_into_an_empty_database_gives_the_same_catalog(app, rich_catalog, fmt, database_cleaner):
     before = catalog_state(app)
     assert len(before) == 12 and before["alpha-scout"]["status"] == "hidden"
     exported = export_bytes(app, fmt)
 
     with app.app_context():
         db.session.remove()
-        empty_tables()
+        database_cleaner.empty()
         seed_catalog(load_vocabularies())  # the vocabularies every site has from `flask seed`
     with app.app_context():
         plan = build_plan(read_import_file(exported, "auto", f"catalog.{fmt}"))

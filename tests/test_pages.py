@@ -141,6 +141,7 @@ def test_hidden_and_pending_tools_are_not_shown(client, catalog):
     assert "Bravo Ads" not in client.get("/c/ads").text
 
 
+@pytest.mark.own_app  # adds a route
 def test_a_server_error_shows_the_500_page(app, client):
     @app.route("/boom")
     def boom():

@@ -26,6 +26,8 @@ import requests
 
 from tests.fresh_database import drop_database, fresh_database_url
 
+# One worker runs the whole module, so its two servers and their database are started once, not per worker.
+pytestmark = pytest.mark.xdist_group("scale_out")
 ROOT = Path(__file__).resolve().parent.parent
 # The same key on every server: it signs the session cookie that carries the session id and the CSRF token.
 SECRET_KEY = "scale-out-test-only-" + "k" * 40

@@ -151,6 +151,7 @@ def gated_live_server(catalog):
     server.shutdown()
 
 
+@pytest.mark.own_app  # gated_live_server adds a blueprint
 def test_an_unverified_user_is_sent_to_verify_and_back(page, gated_live_server, catalog, fake_wechat):
     base = gated_live_server
     page.goto(base + "/en/auth/wechat/start")
