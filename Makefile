@@ -27,8 +27,11 @@ run: translations
 	$(BIN)/flask seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two workers (pytest-xdist), each with its own database, Redis database and directories (tests/isolation.py);
+# tests marked with xdist_group run on one worker. `make test PYTEST_ARGS=-n0` runs everything in one process.
+TEST_WORKERS ?= 2
 test: translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
