@@ -5,25 +5,35 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 
 from flask import current_app
 
-_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# ASCII digits only: Python's \d would also take ٨ or ०, making one number several for the per-phone rules.
+_MAINLAND_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 class InvalidPhone(ValueError):
     """Not a mobile number we can send a code to."""
 
 
+class ForeignDigits(InvalidPhone):
+    """The number has digits of another script (٨, ०) that NFKC does not fold to 0–9."""
+
+
 def normalize_phone(raw: str) -> str:
     """``138 1234 5678`` → ``+8613812345678``; ``+44 7700 900123`` → ``+447700900123``.
 
     Mainland numbers may be typed without a country code; others need ``+``
-    (or ``00``). Spaces, dashes and brackets are ignored; full-width digits fold.
+    (or ``00``). Spaces, dashes and brackets are ignored; NFKC folds full-width digits, signs and
+    brackets (a Chinese input method types them) to ASCII; any other digit is refused (ForeignDigits).
     """
-    text = raw.strip().translate(_FULL_WIDTH)
-    text = re.sub(r"[\s\-()（）]", "", text)
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = re.sub(r"[\s\-()]", "", text)
+    if any(character.isdigit() and character not in _ASCII_DIGITS for character in text):
+        raise ForeignDigits(raw)
     if text.startswith("00"):
         text = "+" + text[2:]
     if text.startswith("+86"):
@@ -59,5 +69,3 @@ def is_banned_phone(phone: str) -> bool:
 
     return db.session.get(BannedPhone, banned_phone_hash(phone)) is not None
 
-
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")

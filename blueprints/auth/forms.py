@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from services.passwords import password_problems
-from services.phones import InvalidPhone, is_banned_phone, normalize_phone
+from services.phones import ForeignDigits, InvalidPhone, is_banned_phone, normalize_phone
 
 ACCOUNT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
 PASSWORD_MESSAGES = {
@@ -40,6 +40,9 @@ class PhoneMixin:
     def validate_phone(self, field):
         try:
             field.data = normalize_phone(field.data or "")
+        except ForeignDigits as error:
+            message = _l("Type the number with the digits 0–9: it has digits from another script.")
+            raise ValidationError(message) from error
         except InvalidPhone as error:
             raise ValidationError(_l("Enter a valid mobile number (mainland numbers without +86 are fine).")) from error
         if getattr(self, "refuse_banned_phone", False) and is_banned_phone(field.data):
