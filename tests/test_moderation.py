@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import timedelta
 
@@ -215,3 +216,102 @@ def test_no_route_writes_the_audit_log_except_by_appending(app):
         assert "AuditEntry" not in source or "update(AuditEntry" not in source, path
     service = pathlib.Path("services/audit.py").read_text(encoding="utf-8")
     assert "update(" not in service and "delete(" not in service
+
+
+# --- who may act on whose account (services/moderation/authority.py) ------------------------------------------
+
+
+def _account(app, name: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.account_name == name))
+
+
+def _live_sessions(app, user_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(UserSession).where(
+            UserSession.user_id == user_id, UserSession.revoked_at.is_(None)))
+
+
+@pytest.mark.parametrize("target_role", ["admin", "moderator"])
+def test_a_moderator_cannot_lock_staff_as_compromised(app, moderator, target_role):
+    target = make_user(app, "stafftarget", phone="+8613800000041", role=target_role)
+    sign_in(app.test_client(), "stafftarget")
+    response = moderator.post(f"/en/staff/users/{target}/compromised", data={"csrf_token": token(moderator),
+                              "reason": "x"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Only an admin can act on a staff account." in response.text
+    with app.app_context():
+        assert not db.session.get(User, target).must_change_password
+    assert _live_sessions(app, target) == 1
+    assert audit_entries(app, "user.compromised") == []
+    page = moderator.get(f"/en/staff/users/{target}").text
+    assert f"/staff/users/{target}/compromised" not in page and f"/staff/users/{target}/ban" not in page
+    assert "No action on this account is yours to take." in page
+
+
+def test_a_moderator_still_locks_a_user_and_an_admin_locks_a_moderator(app, moderator, admin):
+    user = make_user(app, "plainvictim", phone="+8613800000042")
+    assert f"/staff/users/{user}/compromised" in moderator.get(f"/staff/users/{user}").text
+    moderator.post(f"/staff/users/{user}/compromised", data={"csrf_token": token(moderator), "reason": "ticket"})
+    helper = _account(app, "moduser")
+    response = admin.post(f"/staff/users/{helper}/compromised", data={"csrf_token": token(admin), "reason": "leak"})
+    assert response.status_code in (200, 303)
+    with app.app_context():
+        assert db.session.get(User, user).must_change_password
+        assert db.session.get(User, helper).must_change_password
+    assert len(audit_entries(app, "user.compromised")) == 2
+
+
+def test_an_admin_locks_another_admin_on_record_and_every_other_admin_is_told(app, admin):
+    from models import Notification
+
+    other = make_user(app, "secondadmin", phone="+8613800000043", role="admin")
+    third = make_user(app, "thirdadmin", phone="+8613800000044", role="admin")
+    sign_in(app.test_client(), "secondadmin")
+    response = admin.post(f"/staff/users/{other}/compromised", data={"csrf_token": token(admin), "reason": "phished"})
+    assert response.status_code in (200, 303)
+    assert _live_sessions(app, other) == 0
+    [entry] = audit_entries(app, "user.compromised")
+    assert entry.target_id == str(other) and entry.actor_id == _account(app, "adminuser")
+    with app.app_context():
+        told = dict(db.session.execute(select(Notification.user_id, Notification.kind)).all())
+    assert told == {other: "compromised_lock", third: "admin_locked"}  # the acting admin knows already
+    third_client = app.test_client()
+    sign_in(third_client, "thirdadmin")
+    assert "Another admin locked the admin account Secondadmin as compromised" in third_client.get("/en/inbox").text
+
+
+@pytest.mark.parametrize("action", ["ban", "role"])
+def test_an_admin_cannot_ban_demote_or_edit_another_admin(app, admin, action):
+    other = make_user(app, "secondadmin", phone="+8613800000043", role="admin")
+    response = admin.post(f"/en/staff/users/{other}/{action}", data={
+        "csrf_token": token(admin), "reason": "x", "role": "user"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Another admin's account can only be locked as compromised." in html.unescape(response.text)
+    with app.app_context():
+        assert db.session.get(User, other).role == "admin" and db.session.get(User, other).status == "active"
+    page = admin.get(f"/en/staff/users/{other}").text
+    assert f"/staff/users/{other}/compromised" in page
+    assert f"/staff/users/{other}/ban" not in page and f"/staff/users/{other}/role" not in page
+
+
+def test_the_admin_role_is_not_given_on_the_site(app, admin):
+    target = make_user(app, "helper", phone="+8613800000031")
+    response = admin.post(f"/en/staff/users/{target}/role", data={"csrf_token": token(admin), "role": "admin"},
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "flask set-role" in response.text
+    with app.app_context():
+        assert db.session.get(User, target).role == "user"
+    assert '<option value="admin"' not in admin.get(f"/staff/users/{target}").text
+
+
+@pytest.mark.parametrize("action", ["compromised", "ban", "role"])
+def test_nobody_acts_on_their_own_account(app, admin, action):
+    me = _account(app, "adminuser")
+    response = admin.post(f"/en/staff/users/{me}/{action}", data={
+        "csrf_token": token(admin), "reason": "x", "role": "moderator"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Staff cannot act on their own account." in response.text
+    with app.app_context():
+        me_now = db.session.get(User, me)
+        assert me_now.role == "admin" and not me_now.must_change_password and me_now.status == "active"

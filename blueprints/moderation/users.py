@@ -14,7 +14,7 @@ from blueprints.moderation.responses import decision_response
 from extensions import db
 from models import Role, User
 from services import roles
-from services.moderation import users
+from services.moderation import authority, users
 
 
 @localized_route(bp, "/staff/users")
@@ -32,8 +32,12 @@ def user_page(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.is_deleted:
         abort(404)
-    return no_store(render_template("moderation/user.html", user=user, activity=users.user_activity(user_id),
-                                    roles=list(Role)))
+    return no_store(render_template(
+        "moderation/user.html", user=user, activity=users.user_activity(user_id),
+        roles=[role for role in Role if authority.role_refusal(role.value) is None],
+        # Only the actions the one authority rule allows get a button (their routes refuse the rest).
+        may=lambda action: authority.may_act(current_user, user, action),
+    ))
 
 
 def _reason() -> str:
@@ -80,8 +84,12 @@ def change_role(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
+    role = request.form.get("role", "")
+    why = authority.refusal(current_user, user, authority.AccountAction.CHANGE_ROLE) or authority.role_refusal(role)
+    if why:
+        return decision_response(_("Role not changed: %(why)s", why=why), "error", 422)
     try:
-        roles.set_role(user, request.form.get("role", ""), actor_id=current_user.id, reason=_reason())
+        roles.set_role(user, role, actor_id=current_user.id, reason=_reason())
     except roles.RoleError as error:
         db.session.rollback()
         return decision_response(_("Role not changed: %(why)s", why=str(error)), "error", 422)

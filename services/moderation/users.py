@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from extensions import db
 from models import Favorite, Rating, Report, Role, User, UserStatus, WechatIdentity
 from services import audit, auth_sessions, notifications, ratings
+from services.moderation.authority import AccountAction, refusal
 from services.numbers import whole_number
 from services.phones import InvalidPhone, normalize_phone
 
@@ -64,16 +65,21 @@ def user_activity(user_id: int) -> UserActivity:
     )
 
 
-def _staff_target(user_id: int) -> User:
+def _staff_target(user_id: int, *, staff_id: int, action: AccountAction) -> User:
+    """The account ``staff_id`` acts on, once the one authority rule allows it (services.moderation.authority)."""
     user = db.session.get(User, user_id)
     if user is None or user.is_deleted:
         raise UserActionError("no such account")
+    actor = db.session.get(User, staff_id)
+    why = refusal(actor, user, action) if actor is not None else "no such staff account"
+    if why:
+        raise UserActionError(why)
     return user
 
 
 def ban_user(user_id: int, *, staff_id: int, reason: str) -> None:
     """Ban: their ratings stop counting at once and their reviews disappear; they are told why."""
-    user = _staff_target(user_id)
+    user = _staff_target(user_id, staff_id=staff_id, action=AccountAction.BAN)
     if not reason.strip():
         raise UserActionError("a reason is required")
     if user.role != Role.USER.value:
@@ -89,7 +95,7 @@ def ban_user(user_id: int, *, staff_id: int, reason: str) -> None:
 
 def unban_user(user_id: int, *, staff_id: int, reason: str) -> None:
     """Lift a ban; reviews staff had not hidden count again."""
-    user = _staff_target(user_id)
+    user = _staff_target(user_id, staff_id=staff_id, action=AccountAction.UNBAN)
     if not user.is_banned:
         raise UserActionError("the account is not banned")
     audit.record(actor_id=staff_id, action="user.unban", target_type="user", target_id=user_id,
@@ -100,11 +106,22 @@ def unban_user(user_id: int, *, staff_id: int, reason: str) -> None:
 
 
 def lock_compromised(user_id: int, *, staff_id: int, reason: str) -> int:
-    """Sign the account out everywhere and require a new password at its next sign-in."""
-    user = _staff_target(user_id)
+    """Sign the account out everywhere and require a new password at its next sign-in.
+
+    Locking an admin (only another admin can) is told to every other admin, so none is locked out unnoticed.
+    """
+    user = _staff_target(user_id, staff_id=staff_id, action=AccountAction.LOCK_COMPROMISED)
     user.must_change_password = True
     audit.record(actor_id=staff_id, action="user.compromised", target_type="user", target_id=user_id,
                  before={}, after={"must_change_password": True, "signed_out": "all"}, reason=reason)
     notifications.notify(user_id, "compromised_lock", reason=reason)
+    if user.role == Role.ADMIN.value:
+        others = db.session.scalars(select(User.id).where(
+            User.role == Role.ADMIN.value, User.id.not_in((user_id, staff_id)),
+            User.status != UserStatus.DELETED.value,
+        ))
+        for admin_id in others:
+            notifications.notify(admin_id, "admin_locked", admin=user.display_name, by_staff_id=staff_id,
+                                 reason=reason)
     auth_sessions.log_event(user_id, "compromised_lock")
     return auth_sessions.revoke_other_sessions(user_id, None)  # commits
