@@ -28,6 +28,8 @@ from tests.fakes.wechat import fake_wechat  # noqa: F401  (a fixture for every t
 
 # The migrated template's URL, set by the controlling process for the workers it starts.
 TEMPLATE_ENV = "SELLERNAV_TEST_TEMPLATE_URL"
+_TEMPLATE_DIR = pytest.StashKey[Path]()
+_WORKER_DIRECTORY: list[Path] = []
 
 
 def _controls_workers(config) -> bool:
@@ -71,9 +73,6 @@ def pytest_sessionfinish(session):
     if _WORKER_DIRECTORY:
         shutil.rmtree(_WORKER_DIRECTORY[0], ignore_errors=True)
 
-
-_TEMPLATE_DIR = pytest.StashKey[Path]()
-_WORKER_DIRECTORY: list[Path] = []
 
 
 def worker_directory() -> Path:
@@ -181,11 +180,12 @@ def empty_database(request):
     if still:
         cleaner.empty()
         pytest.fail(f"rows written into {', '.join(still)} while this test was being cleaned up: stop what it started")
-    _empty_worker_directories()
 
 
-def _empty_worker_directories() -> None:
+@pytest.fixture(autouse=True)
+def empty_worker_directories():
     """Files a test left in the worker's upload or backup directory go, so the next test starts without them."""
+    yield
     for path in worker_dirs().values():
         if os.path.isdir(path) and os.listdir(path):
             shutil.rmtree(path)
