@@ -22,6 +22,8 @@ from authlib.integrations.flask_client import FlaskOAuth2App, OAuth, OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import Flask, current_app, has_app_context
 
+from services.display_names import NICKNAME_MAX, clean_name
+
 DEFAULT_OPEN_URL = "https://open.weixin.qq.com"
 DEFAULT_API_URL = "https://api.weixin.qq.com"
 DEFAULT_TIMEOUT = 5  # seconds
@@ -260,7 +262,8 @@ def fetch_profile(kind: str, code: str | None) -> WechatProfile:
         app_id=client.client_id,
         openid=openid,
         unionid=unionid or None,
-        nickname=str(info.get("nickname") or ""),
+        # Cleaned once, here: every nickname and display name made from it is safe to show (display_names).
+        nickname=clean_name(str(info.get("nickname") or ""), limit=NICKNAME_MAX),
         avatar_url=info.get("headimgurl") or None,  # "" when the user has no avatar
     )
 

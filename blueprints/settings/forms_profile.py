@@ -10,12 +10,12 @@ from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-DISPLAY_NAME_MAX = 40  # the column's length; WeChat nicknames are cut to it at sign-up too
+from services.display_names import DISPLAY_NAME_MAX, has_hidden_characters
 
 
 def clean_display_name(raw: str | None) -> str:
-    """Trimmed, inner whitespace collapsed to single spaces."""
-    return " ".join((raw or "").split())
+    """NFKC (full-width letters fold), trimmed, inner whitespace collapsed to single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", raw or "").split())
 
 
 class DisplayNameForm(FlaskForm):
@@ -28,8 +28,9 @@ class DisplayNameForm(FlaskForm):
             raise ValidationError(_l("Enter a display name."))
         if len(field.data) > DISPLAY_NAME_MAX:
             raise ValidationError(_l("Use at most %(max)d characters.", max=DISPLAY_NAME_MAX))
-        # Invisible and direction-changing characters let a name pretend to be another one.
-        if any(unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") for char in field.data):
+        # Invisible and direction-changing characters let a name pretend to be another one (a joiner inside an
+        # emoji sequence is fine).
+        if has_hidden_characters(field.data):
             raise ValidationError(_l("Remove invisible or control characters from the name."))
 
 
