@@ -72,6 +72,9 @@ if os.environ.get("LOG_FORMAT", "json" if _production else "text") == "json":
         "root": {"level": "INFO", "handlers": []},
         "loggers": {
             "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
-            "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            # A logging config turns gunicorn's access log on whatever `accesslog` says, so it is silenced here
+            # unless GUNICORN_ACCESSLOG asks for it: paths such as /settings/email/verify/<token> hold secrets.
+            "gunicorn.access": {"handlers": ["stderr"] if accesslog else [],
+                                "level": "INFO" if accesslog else "CRITICAL", "propagate": False},
         },
     }

@@ -243,6 +243,19 @@ def test_query_strings_never_reach_nginxs_access_log(site):
     assert f"{site.url}/en/sign-in" in line  # the path and the referring page stay, without their queries
 
 
+def test_gunicorns_access_log_stays_off_so_secret_paths_never_reach_its_output(site):
+    # gunicorn turns its access log on whenever a logging config is given (production's JSON logs are one),
+    # whatever `accesslog` says; an email-verification link carries its token in the path.
+    token = secrets.token_urlsafe(24)
+    assert fetch(site, f"/en/settings/email/verify/{token}").status == 400
+    for _ in range(4):  # later requests on both workers: a line for the first would have been written by now
+        fetch(site, "/robots.txt")
+    output = (site.workdir.parent / "gunicorn.log").read_text(encoding="utf-8")
+    assert token not in output
+    assert "/robots.txt" not in output and '"GET ' not in output
+    assert "Booting worker" in output  # gunicorn's own lines are still there
+
+
 def wait_for_text(path: Path, expected: str) -> str:
     """The file's text once it contains ``expected`` (nginx logs a request just after answering it)."""
     deadline = time.monotonic() + DEADLINE_SECONDS
