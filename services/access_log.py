@@ -21,6 +21,8 @@ itself), and a page's stylesheet and scripts say nothing about what was visited.
 from __future__ import annotations
 
 import atexit
+import hashlib
+import hmac
 import logging
 import os
 import threading
@@ -42,6 +44,10 @@ Row = tuple[datetime, str, str, int, str | None, str, str, int | None]
 
 # URL variables that hold a secret (a link's token or code) are not written down with the path.
 SECRET_URL_ARGS = frozenset({"token", "code", "secret", "signature"})
+# URL variables that name a session: kept as a keyed hash, enough to group one session's requests and useless
+# for forging its cookie (staff read these records; the session id itself would be half of a stolen session).
+KEYED_URL_ARGS = frozenset({"session_id"})
+SESSION_REFERENCE_LENGTH = 16
 
 
 class AccessLog:
@@ -222,7 +228,19 @@ def _recorded_path() -> str:
     for name, value in (request.view_args or {}).items():
         if name in SECRET_URL_ARGS and value:
             path = path.replace(str(value), f"<{name}>")
+        elif name in KEYED_URL_ARGS and value:
+            path = path.replace(str(value), f"<{name}:{session_reference(str(value), current_app.secret_key)}>")
     return path
+
+
+def session_reference(session_id: str, secret_key: str | bytes) -> str:
+    """HMAC-SHA256(SECRET_KEY, "access-record:" + id), shortened: the same session, the same reference.
+
+    Migration 0009 converts older records with this formula; keep the two the same.
+    """
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    digest = hmac.new(key, f"access-record:{session_id}".encode(), hashlib.sha256).hexdigest()
+    return digest[:SESSION_REFERENCE_LENGTH]
 
 
 def _signed_in_user_id() -> int | None:

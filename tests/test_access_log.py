@@ -134,3 +134,21 @@ def test_the_background_writer_starts_with_the_first_request_and_writes_the_rest
     assert log.pending() == 0 and log.written == 5 and log.dropped == 0
     with app.app_context():
         assert len(db.session.scalars(select(AccessRecord)).all()) == 5
+
+
+def test_a_session_in_the_path_is_recorded_as_a_keyed_reference_never_as_its_id(app, client):
+    from services.access_log import session_reference
+    from tests.accounts import post_form, session_id_of
+
+    make_user(app)
+    sign_in(client)
+    other = app.test_client()
+    sign_in(other)
+    other_id = session_id_of(other)
+    for _ in range(2):  # the second revoke is a 404: the same session, the same reference
+        post_form(client, "/settings/security", {}, action=f"/settings/sessions/{other_id}/revoke")
+    revokes = [row.path for row in _records(app) if row.path.endswith("/revoke")]
+    reference = session_reference(other_id, app.config["SECRET_KEY"])
+    assert revokes == [f"/settings/sessions/<session_id:{reference}>/revoke"] * 2
+    assert all(other_id not in row.path for row in _records(app))
+    assert session_reference(other_id, "another key") != reference  # useless without the server's key

@@ -61,3 +61,27 @@ def test_an_empty_database_upgrades_to_head_and_matches_the_models(empty_databas
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_migration_0009_turns_recorded_session_ids_into_keyed_references(empty_database_url):
+    from services.access_log import session_reference
+
+    app = make_app(empty_database_url)
+    paths = ["/settings/sessions/abcDEF123_-x/revoke", "/en/settings/sessions/zz9/revoke", "/settings/security"]
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            for path in paths:
+                connection.execute(text(
+                    "INSERT INTO access_record (created_at, method, path, status, user_agent, language) "
+                    "VALUES (CURRENT_TIMESTAMP, 'POST', :path, 303, '', '')"), {"path": path})
+        upgrade()
+        with db.engine.connect() as connection:
+            converted = list(connection.execute(text("SELECT path FROM access_record ORDER BY id")).scalars())
+        db.engine.dispose()
+    key = app.config["SECRET_KEY"]
+    assert converted == [
+        f"/settings/sessions/<session_id:{session_reference('abcDEF123_-x', key)}>/revoke",
+        f"/en/settings/sessions/<session_id:{session_reference('zz9', key)}>/revoke",
+        "/settings/security",
+    ]
