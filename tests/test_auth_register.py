@@ -126,3 +126,59 @@ def test_an_avatar_upload_is_reencoded_and_a_bad_file_is_refused(app, client, tm
     served = client.get("/media/" + user.avatar_path)
     assert served.mimetype == "image/webp"
     served.close()
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("1", (width, height)).save(image, "PNG", optimize=True)  # a few KB however large the canvas
+    return image.getvalue()
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """Every avatar decode registration makes (services.images.reencode_avatar, our own code, counted)."""
+    import blueprints.auth.views as views
+
+    calls = []
+
+    def counted(data):
+        calls.append(len(data))
+        return real(data)
+
+    real = views.reencode_avatar
+    monkeypatch.setattr(views, "reencode_avatar", counted)
+    return calls
+
+
+def test_registration_refuses_a_wrong_code_before_touching_the_avatar(app, client, decodes):
+    import io
+
+    post_form(client, "/en/register", {"phone": PHONE, "action": "send_code"})
+    base = {"account_name": "newseller", "password": PASSWORD, "phone": PHONE, "code": "000000",
+            "accept_terms": "y", "action": "register"}
+    refused = post_form(client, "/en/register", {**base, "avatar": (io.BytesIO(_png(600, 400)), "a.png")},
+                        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert decodes == []
+
+
+def test_a_huge_canvas_is_refused_from_its_header_and_the_code_stays_usable(app, client, decodes):
+    import io
+
+    bomb = _png(8000, 8000)  # 64 megapixels in a few KB: ~200 MB and seconds of CPU to decode
+    assert len(bomb) < 20_000
+    post_form(client, "/en/register", {"phone": PHONE, "action": "send_code"})
+    base = {"account_name": "newseller", "password": PASSWORD, "phone": PHONE, "code": last_code(app, E164),
+            "accept_terms": "y", "action": "register"}
+    refused = post_form(client, "/en/register", {**base, "avatar": (io.BytesIO(bomb), "big.png")},
+                        content_type="multipart/form-data")
+    assert refused.status_code == 422 and "at most 4096 × 4096 pixels" in refused.text
+    assert decodes == []
+    accepted = post_form(client, "/en/register", {**base, "avatar": (io.BytesIO(_png(600, 400)), "a.png")},
+                         content_type="multipart/form-data")
+    assert accepted.status_code == 303  # the same code: nothing was spent on the refused picture
+    assert len(decodes) == 1  # decoded once, after the code

@@ -10,6 +10,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from services.images import AVATAR_MAX_SIDE, ImageRejected
 from services.passwords import password_problems
 from services.phones import ForeignDigits, InvalidPhone, is_banned_phone, normalize_phone
 
@@ -32,6 +33,14 @@ def phone_field():
 def code_field():
     return StringField(_l("SMS code"), render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                    "maxlength": 6, "pattern": "[0-9]{6}"})
+
+
+def avatar_error_message(error: ImageRejected) -> str:
+    """What to tell someone whose avatar upload was refused (registration and profile)."""
+    if error.reason == "too_many_pixels":
+        return str(_l("The avatar is too large: use a picture of at most %(side)d × %(side)d pixels.",
+                      side=AVATAR_MAX_SIDE))
+    return str(_l("The avatar must be a JPEG, PNG or WebP image under 5 MB."))
 
 
 class PhoneMixin:

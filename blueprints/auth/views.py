@@ -12,14 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth import bp
 from blueprints.auth.codes import code_error_message, send_code
-from blueprints.auth.forms import PasswordSignInForm, RegisterForm, SmsSignInForm
+from blueprints.auth.forms import PasswordSignInForm, RegisterForm, SmsSignInForm, avatar_error_message
 from blueprints.i18n import localized_route
 from blueprints.redirects import safe_next
 from blueprints.signin import client_agent, client_ip, sign_in, sign_out
 from extensions import db, limiter
 from models import User
 from services import auth_sessions, clock, policies, sms
-from services.images import ImageRejected, reencode_avatar, store_upload
+from services.images import AVATAR_MAX_PIXELS, ImageRejected, check_image_header, reencode_avatar, store_upload
 from services.passwords import dummy_hash, hash_password, password_matches
 from services.phones import InvalidPhone, normalize_phone
 
@@ -61,13 +61,14 @@ def register():
     if db.session.scalar(select(User.id).where(User.account_name == form.account_name.data)):
         form.account_name.errors.append(_("This account name is taken. Choose another."))
         return render_form("auth/register.html", form)
-    # Everything that can be wrong with the form is checked before the code is spent.
-    avatar = None
-    if form.avatar.data and form.avatar.data.filename:
+    # Everything that can be wrong with the form is checked before the code is spent; the avatar only by its
+    # header (size, format, pixels), since decoding costs: it is decoded once, after the code proved the phone.
+    upload = form.avatar.data.read() if form.avatar.data and form.avatar.data.filename else None
+    if upload is not None:
         try:
-            avatar = reencode_avatar(form.avatar.data.read())
-        except ImageRejected:
-            form.avatar.errors.append(_("The avatar must be a JPEG, PNG or WebP image under 5 MB."))
+            check_image_header(upload, max_pixels=AVATAR_MAX_PIXELS)
+        except ImageRejected as error:
+            form.avatar.errors.append(avatar_error_message(error))
             return render_form("auth/register.html", form)
     try:
         sms.verify_code(form.phone.data, "register", form.code.data)
@@ -77,7 +78,7 @@ def register():
     if db.session.scalar(select(User.id).where(User.phone == form.phone.data)):
         form.phone.errors.append(_("This number already has an account. Sign in, or reset the password."))
         return render_form("auth/register.html", form)
-    avatar_path = store_upload(current_app.config["UPLOAD_DIR"], "avatars", avatar) if avatar else None
+    avatar_path = _stored_avatar(upload) if upload is not None else None
     now = clock.now()
     user = User(
         account_name=form.account_name.data,
@@ -103,6 +104,17 @@ def register():
     sign_in(user, method="register", remember=False, first=True)
     flash(_("Welcome to SellerNav! Your phone is verified, so you can collect and rate tools."), "success")
     return redirect(safe_next(form.next.data), code=303)
+
+
+def _stored_avatar(upload: bytes) -> str | None:
+    """The re-encoded avatar's path; None, with a notice, if its body is broken though its header was fine
+    (the code is spent by now: the account is made without the picture rather than sending the user back)."""
+    try:
+        return store_upload(current_app.config["UPLOAD_DIR"], "avatars", reencode_avatar(upload))
+    except ImageRejected:
+        flash(_("Your avatar could not be read, so your account has none yet: upload another in your profile."),
+              "error")
+        return None
 
 
 def _find_by_login(login: str) -> User | None:

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.auth.forms import avatar_error_message
 from blueprints.auth.views import no_store
 from blueprints.gates import login_required
 from blueprints.i18n import localized_route
@@ -81,8 +82,8 @@ def change_avatar():
     if form.validate_on_submit():
         try:
             avatar = reencode_avatar(form.avatar.data.read())
-        except ImageRejected:
-            form.avatar.errors.append(_("The avatar must be a JPEG, PNG or WebP image under 5 MB."))
+        except ImageRejected as error:
+            form.avatar.errors.append(avatar_error_message(error))
     if avatar is None:
         return _profile_page(avatar_form=form, status=422)
     upload_dir = current_app.config["UPLOAD_DIR"]
