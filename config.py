@@ -194,6 +194,11 @@ def production_problems(settings: Mapping[str, Any]) -> list[str]:
         problems.append("SMS_BACKEND is console (codes are only written to a file): set SMS_BACKEND=aliyun or tencent")
     if settings.get("EMAIL_BACKEND") == "console":
         problems.append("EMAIL_BACKEND is console (mail is only written to a file): set EMAIL_BACKEND=smtp and SMTP_*")
+    if not str(settings.get("SITE_URL") or "").startswith("https://"):
+        problems.append(
+            "SITE_URL is not set to the site's https:// address: set SITE_URL=https://sellernav.cn (every absolute"
+            " link, canonical URL and sitemap entry is built from it, never from the request's Host header)"
+        )
     for name in ("WECHAT_OPEN_URL", "WECHAT_API_URL"):
         if not str(settings.get(name, "")).startswith("https://"):
             problems.append(f"{name} is not an https:// URL: set it to WeChat's https endpoint (or unset it)")

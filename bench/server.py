@@ -48,7 +48,8 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
     The SMS and SMTP settings are placeholders: nothing here sends a code or a mail.
     """
     env = {**env, "SELLERNAV_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(36), "DEBUG": "0",
-           "SMS_BACKEND": "aliyun", "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "PROXY_FIX_X_FOR": "1"}
+           "SMS_BACKEND": "aliyun", "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "PROXY_FIX_X_FOR": "1",
+           "SITE_URL": "https://www.sellernav.cn"}
     for name in ("ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "SIGN_NAME", "TEMPLATE_CODE"):
         env[f"SMS_ALIYUN_{name}"] = "bench-placeholder"
     if env["DATABASE_URL"].startswith("sqlite"):

@@ -2,13 +2,18 @@
 
 A cached page is shared by strangers, so it may only be stored when the
 request carries nothing personal (no session content) and the response sets
-no cookie. The key holds the catalog version, the language, the path, the
-list parameters we honour and whether htmx asked for a fragment.
+no cookie. The key holds the catalog version, the language, the host, the path,
+the query parameters the page reads (``page_args``) and whether htmx asked for a
+fragment. A page must never show a request value its key lacks: links that carry
+the query (canonical, hreflang, the language switch) take it from ``page_args``
+too, and the host is in the key although production builds absolute links from
+SITE_URL alone.
 """
 
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from flask import current_app, g, make_response, request, session
 
@@ -31,10 +36,39 @@ def _cacheable_request() -> bool:
     )
 
 
+def reads_query(*names: str):
+    """Declare query parameters a view reads besides the list parameters (the search page's ``q``)."""
+
+    def decorator(view):
+        view.query_params = names
+        return view
+
+    return decorator
+
+
+def page_args() -> dict[str, str]:
+    """The query parameters that shape this page, as sent: the list parameters and what its view declared.
+
+    The cache key and every link that repeats the query are built from this, so neither can hold what the
+    other lacks; tracking junk never reaches a canonical URL.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    names = (*LIST_PARAMS, *getattr(view, "query_params", ()))
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+def page_url() -> str:
+    """This page's path with the query it reads (for "come back here" links and forms on a cached page)."""
+    args = page_args()
+    return f"{request.path}?{urlencode(args)}" if args else request.path
+
+
 def _cache_key(variant: str) -> str:
-    params = "&".join(f"{name}={request.args.get(name)}" for name in LIST_PARAMS if name in request.args)
+    # urlencode escapes & and =, so no value can pass for another parameter.
+    params = urlencode(sorted(page_args().items()))
     fragment = "1" if is_htmx_fragment_request() else "0"
-    return f"v{current_catalog_version()}|{current_lang()}|{request.path}|{params}|{fragment}|{variant}"
+    return (f"v{current_catalog_version()}|{current_lang()}|{request.host.lower()}|{request.path}|{params}"
+            f"|{fragment}|{variant}")
 
 
 def cached_page(variant=lambda: ""):
@@ -60,6 +94,7 @@ def cached_page(variant=lambda: ""):
             g.page_cacheable = True
             return response
 
+        wrapper.page_cached = True  # the cache-key walk in tests/test_page_cache.py finds every such page
         return wrapper
 
     return decorator

@@ -10,8 +10,9 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
+from blueprints.caching import page_args, page_url
 from blueprints.i18n import HTML_LANG, current_lang
-from services.listing import LIST_PARAMS, SORT_OPTIONS
+from services.listing import SORT_OPTIONS
 from services.monogram import monogram_hue, monogram_letters
 from services.phones import mask_phone
 from services.site_address import absolute
@@ -99,9 +100,8 @@ def lang_url(lang: str) -> str:
     """This page in ``lang``: same endpoint, same arguments, same query."""
     if request.url_rule is None or not current_app.url_map.is_endpoint_expecting(request.endpoint, "lang"):
         return url_for("catalog.home", lang=lang)
-    # Only the list parameters we honour (and a search's query): tracking junk never reaches a canonical URL.
-    args = {k: v for k, v in request.args.items() if (k in LIST_PARAMS or k == "q") and v}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)
+    # The parameters the page reads, which its cache key holds too (blueprints.caching.page_args).
+    return url_for(request.endpoint, **(request.view_args or {}), **page_args(), lang=lang)
 
 
 def list_url(query, **changes) -> str:
@@ -134,6 +134,7 @@ def init_app(app: Flask) -> None:
         list_url=list_url,
         static_url=static_url,
         absolute=absolute,
+        page_url=page_url,
         site_setting=site_setting,  # settings admins may override (site name, 备案, contact, retention)
     )
 

@@ -90,6 +90,7 @@ def production_environment(workdir: Path, database_url: str, uploads: Path) -> d
         "DATABASE_URL": database_url,
         "ALLOW_SQLITE_IN_PRODUCTION": "1" if database_url.startswith("sqlite") else "0",
         "PROXY_FIX_X_FOR": "1",
+        "SITE_URL": "https://www.sellernav.cn",  # deploy/nginx.conf's own host name
         "SMS_BACKEND": "aliyun",
         "SMS_ALIYUN_ACCESS_KEY_ID": "deploy-test",
         "SMS_ALIYUN_ACCESS_KEY_SECRET": "deploy-test",

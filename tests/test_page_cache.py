@@ -97,3 +97,66 @@ def test_the_redis_store_keeps_a_short_local_copy_of_the_pages_a_worker_serves()
     reader.local.clear()
     assert reader.get("v1|en|/en/") is None
     shared.flushdb()
+
+
+# --- keys that cannot lie (security review findings 7 and 8) --------------------------------------------------
+
+# A value for every URL argument of a cached page, from the small test catalog.
+ARGUMENT_VALUES = {"slug": {"catalog.category": "pr-amazon", "catalog.tag": "chrome-extension",
+                            "catalog.platform": "amazon", "catalog.market": "us", "catalog.tool": "alpha-scout"},
+                   "kind": "privacy", "version": "2026-11-25", "number": "1"}
+MARKER = "zz9hostile"
+
+
+def _cached_pages(app) -> list[str]:
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if not getattr(app.view_functions[rule.endpoint], "page_cached", False) or "GET" not in rule.methods:
+            continue
+        values = {}
+        for argument in rule.arguments - {"lang"}:
+            value = ARGUMENT_VALUES[argument]
+            values[argument] = value[rule.endpoint] if isinstance(value, dict) else value
+        if "lang" in rule.arguments:
+            values["lang"] = "en"
+        paths.append(rule.build(values, append_unknown=False)[1])
+    return sorted(set(paths))
+
+
+def test_a_cached_page_never_shows_a_query_value_its_key_lacks(app, client, catalog):
+    pages = _cached_pages(app)
+    served = 0
+    for path in pages:
+        hostile = client.get(path, query_string={"q": MARKER, "utm_source": MARKER + "2", "sort": "name"})
+        if hostile.status_code != 200:
+            continue  # a page this catalog lacks (a policy version): nothing was cached
+        served += 1
+        assert MARKER not in hostile.text, path
+        again = client.get(path, query_string={"sort": "name"})  # the same key: the stored copy
+        assert again.headers.get("X-Cache") == "HIT" and MARKER not in again.text, path
+    assert served >= 10, pages
+
+
+def test_a_forged_host_gets_its_own_cache_entry_and_never_reaches_other_visitors(app, client, catalog):
+    pages = [path for path in _cached_pages(app) if client.get(path).status_code == 200]
+    for path in pages:
+        forged = app.test_client().get(path, headers={"Host": "evil.example"})
+        assert forged.headers.get("X-Cache") == "MISS", path  # not the copy the real host stored
+        honest = app.test_client().get(path)
+        assert honest.headers.get("X-Cache") == "HIT" and "evil.example" not in honest.text, path
+
+
+def test_canonical_and_language_links_carry_the_list_parameters_and_nothing_else(client, catalog):
+    page = client.get("/en/c/pr-amazon", query_string={"sort": "name", "q": MARKER, "utm_source": "x"}).text
+    assert 'rel="canonical" href="http://localhost/en/c/pr-amazon?sort=name"' in page
+    assert MARKER not in page and "utm_source" not in page
+    search = client.get("/en/search", query_string={"q": "alpha", "utm_source": "x"}).text
+    assert 'rel="canonical" href="http://localhost/en/search?q=alpha"' in search  # the search page reads q
+
+
+def test_a_search_fragment_key_cannot_be_forged_from_an_encoded_ampersand(client, catalog):
+    headers = {"HX-Request": "true", "HX-Target": "tool-list"}
+    packed = client.get("/en/search?q=alpha%26sort%3Dname", headers=headers).text
+    real = client.get("/en/search?q=alpha&sort=name", headers=headers).text
+    assert packed != real
+    assert 'class="result-count">1 result' in real and 'class="result-count">1 result' not in packed

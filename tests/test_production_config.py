@@ -33,6 +33,7 @@ def production_settings(**changes) -> dict:
         "WECHAT_OPEN_URL": "https://open.weixin.qq.com",
         "WECHAT_API_URL": "https://api.weixin.qq.com",
         "ALLOW_SQLITE_IN_PRODUCTION": True,
+        "SITE_URL": "https://sellernav.example",
         "RATELIMIT_ENABLED": False,
         "LOG_FORMAT": "text",  # a JSON handler would outlive this test in pytest's process; see the subprocess test
         **changes,
@@ -75,6 +76,12 @@ def test_a_plain_http_wechat_endpoint_is_refused(name):
     assert f"{name} is not an https:// URL" in refusal(**{name: "http://127.0.0.1:9999"})
 
 
+@pytest.mark.parametrize("site_url", ["", "http://sellernav.example"], ids=["unset", "plain-http"])
+def test_production_needs_the_sites_https_address(site_url):
+    # Without it absolute links would come from the request's Host header, which the client chooses.
+    assert "SITE_URL is not set to the site's https:// address" in refusal(SITE_URL=site_url)
+
+
 def test_sqlite_is_refused_unless_allowed():
     message = refusal(ALLOW_SQLITE_IN_PRODUCTION=False)
     assert "DATABASE_URL is SQLite" in message and "ALLOW_SQLITE_IN_PRODUCTION=1" in message
@@ -112,7 +119,7 @@ def run_in_production(env: dict[str, str], code: str) -> subprocess.CompletedPro
     """Run ``code`` in a fresh interpreter with SELLERNAV_ENV=production and ``env``."""
     full = {**os.environ, "SELLERNAV_ENV": "production", "SECRET_KEY": STRONG_SECRET, "SMS_BACKEND": "aliyun",
             **DUMMY_ALIYUN, "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "ALLOW_SQLITE_IN_PRODUCTION": "1",
-            "DATABASE_URL": "sqlite://", **env}
+            "DATABASE_URL": "sqlite://", "SITE_URL": "https://sellernav.example", **env}
     full.pop("FLASK_DEBUG", None)
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True, text=True,
                           timeout=60)

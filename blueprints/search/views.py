@@ -8,12 +8,14 @@ they carry nothing personal and are what many people type at once.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.caching import is_htmx_fragment_request
+from blueprints.caching import is_htmx_fragment_request, reads_query
 from blueprints.gates import login_required
 from blueprints.i18n import current_lang, localized_route
 from blueprints.search import bp
@@ -44,14 +46,18 @@ def _no_result_help(results) -> dict:
     return {"popular_categories": suggest.popular_categories(), "similar_tools": suggest.similar_names(results.terms)}
 
 
-def _fragment_cache_key() -> str | None:
-    """A key for an anonymous htmx fragment (None when the request is personal or caching is off)."""
+def _fragment_cache_key(query: SearchQuery) -> str | None:
+    """A key for an anonymous htmx fragment (None when the request is personal or caching is off).
+
+    Built from the parsed query, the only input the fragment is made from, encoded so that no value can pass
+    for another parameter (``q=x%26sort%3Drating`` and ``q=x&sort=rating`` are two keys).
+    """
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if not current_app.config["PAGE_CACHE_ENABLED"] or session or remember in request.cookies:
         return None
-    args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
+    args = urlencode(sorted(query.to_args(page=query.page).items()))
     target = request.headers.get("HX-Target", "")
-    return f"search|v{current_catalog_version()}|{current_lang()}|{target}|{args}"
+    return f"search|v{current_catalog_version()}|{current_lang()}|{request.host.lower()}|{target}|{args}"
 
 
 def _render_results(query: SearchQuery, fragment: bool, suggesting: bool):
@@ -72,12 +78,13 @@ def _render_results(query: SearchQuery, fragment: bool, suggesting: bool):
 
 
 @localized_route(bp, "/search")
+@reads_query("q")
 def search_page():
     """Results for ``q`` with the list filters: a page, or for htmx the results or the suggestions."""
     query = _parse()
     fragment = is_htmx_fragment_request()
     suggesting = fragment and request.headers.get("HX-Target") != RESULTS_TARGET
-    key = _fragment_cache_key() if fragment else None
+    key = _fragment_cache_key(query) if fragment else None
     store = current_app.extensions["page_store"]
     cached = store.get(key) if key else None
     if cached is not None:
