@@ -41,6 +41,9 @@ REQUEST_TIMEOUT = 30.0
 TOKEN_IN_FORM = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 TOKEN_IN_HEADERS = re.compile(r'"X-CSRFToken": "([^"]+)"')
 TOOL_LINK = re.compile(r'href="/en/t/([a-z0-9-]+)"')
+# Behind the load balancer every server sees the site's own host name; cached pages are keyed by host, so the
+# test addresses both servers (each on its own port) by that one name, as nginx would.
+SITE_HOST = {"Host": "www.sellernav.cn"}
 
 
 def _redis_url() -> str:
@@ -243,8 +246,8 @@ def test_the_api_rate_limit_is_counted_once_for_both_servers(servers, shared_red
 def test_a_setting_an_admin_saves_on_one_server_shows_on_the_others_cached_page(servers, shared_redis):
     a, b = servers
     page = "/en/"
-    first = requests.get(a.url(page), timeout=REQUEST_TIMEOUT)
-    from_b = requests.get(b.url(page), timeout=REQUEST_TIMEOUT)
+    first = requests.get(a.url(page), headers=SITE_HOST, timeout=REQUEST_TIMEOUT)
+    from_b = requests.get(b.url(page), headers=SITE_HOST, timeout=REQUEST_TIMEOUT)
     assert from_b.headers.get("X-Cache") == "HIT" and from_b.content == first.content  # one shared page store
     assert shared_redis.keys("sellernav:page:*"), "cached pages should be in Redis"
     assert NEW_SITE_NAME not in from_b.text
@@ -258,7 +261,7 @@ def test_a_setting_an_admin_saves_on_one_server_shows_on_the_others_cached_page(
 
     # B re-reads the settings (its own snapshot, checked against the version in the database) and the
     # catalog version in the cache key moved, so B renders afresh; A then gets B's page from Redis.
-    after_on_b = requests.get(b.url(page), timeout=REQUEST_TIMEOUT)
+    after_on_b = requests.get(b.url(page), headers=SITE_HOST, timeout=REQUEST_TIMEOUT)
     assert NEW_SITE_NAME in after_on_b.text and after_on_b.headers.get("X-Cache") == "MISS"
-    after_on_a = requests.get(a.url(page), timeout=REQUEST_TIMEOUT)
+    after_on_a = requests.get(a.url(page), headers=SITE_HOST, timeout=REQUEST_TIMEOUT)
     assert after_on_a.headers.get("X-Cache") == "HIT" and NEW_SITE_NAME in after_on_a.text
