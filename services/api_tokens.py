@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 
 from extensions import db
-from models import ApiToken
+from models import ApiToken, User
 from services import clock
 
 TOKEN_PREFIX = "snk_"
@@ -112,9 +112,16 @@ def find_active_token(secret: str) -> ApiToken | None:
     if not looks_like_token(secret):
         return None
     digest = token_digest(secret)
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+    found = db.session.execute(
+        select(ApiToken, User.must_change_password).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest)
+    ).first()
+    if found is None:
         return None
+    row, locked = found
+    if row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    row.account_locked = bool(locked)  # read in the same query: the compromised lock stops every token
     return row
 
 

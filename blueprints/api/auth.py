@@ -25,6 +25,7 @@ class Caller:
     token_id: int | None = None
     user_id: int | None = None
     invalid: bool = False
+    locked: bool = False  # the token's account is locked as compromised (its tokens are revoked then, too)
 
     @property
     def has_token(self) -> bool:
@@ -33,6 +34,7 @@ class Caller:
 
 ANONYMOUS = Caller()
 INVALID = Caller(invalid=True)
+LOCKED = Caller(invalid=True, locked=True)
 
 
 def _bearer_secret(header: str) -> str | None:
@@ -52,7 +54,9 @@ def current_caller() -> Caller:
             secret = _bearer_secret(header)
             token = api_tokens.find_active_token(secret) if secret else None
             caller = Caller(token.id, token.user_id) if token is not None else INVALID
-            if token is not None:
+            if token is not None and token.account_locked:
+                caller = LOCKED
+            elif token is not None:
                 api_tokens.note_token_used(token)
         g.api_caller = caller
     return caller
@@ -61,6 +65,9 @@ def current_caller() -> Caller:
 def authenticate() -> Caller:
     """The caller, or a 401 problem for an Authorization header that is not a working token."""
     caller = current_caller()
+    if caller.locked:
+        raise ApiProblem(403, "This token's account is locked because it may be compromised; its owner unlocks it "
+                              "on the site, and its tokens stay revoked.")
     if caller.invalid:
         raise ApiProblem(401, "The Authorization header must be “Bearer ” and a working token; this one is "
                               "unknown, malformed or revoked. Send no Authorization header to read anonymously.",

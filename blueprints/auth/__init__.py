@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from blueprints.auth import recovery, views, wechat_views  # noqa: E402,F401
+from blueprints.auth import recovery, unlock, views, wechat_views  # noqa: E402,F401

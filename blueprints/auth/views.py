@@ -153,10 +153,7 @@ def sign_in_password():
         form.password.errors.append(_("The account name, phone or password is not right."))
         return render_form("auth/sign_in.html", form, mode="password")
     sign_in(user, method="password", remember=form.remember.data)
-    if user.must_change_password:
-        flash(_("For your safety, please choose a new password now."), "warning")
-        return redirect(url_for("settings.security", _anchor="password"), code=303)
-    return redirect(safe_next(form.next.data), code=303)
+    return redirect(safe_next(form.next.data), code=303)  # a locked account is held at the unlock page (unlock.py)
 
 
 @localized_route(bp, "/sign-in/sms", methods=["GET", "POST"])

@@ -145,6 +145,8 @@ def set_notice_channel():
         valid = False
     if not valid:
         return _page(channel_form=form, status=422)
+    if user.security_notice_channel != form.channel.data:
+        auth_sessions.log_event(user.id, "notice_channel_changed", ip=client_ip(), user_agent=client_agent())
     user.security_notice_channel = form.channel.data
     db.session.commit()
     flash(_("Security notices will be sent by %(channel)s.", channel=CHANNEL_LABELS[form.channel.data]), "success")

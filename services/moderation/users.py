@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from extensions import db
 from models import Favorite, Rating, Report, Role, User, UserStatus, WechatIdentity
-from services import audit, auth_sessions, notifications, ratings
+from services import audit, auth_sessions, compromised, notifications, ratings
 from services.moderation.authority import AccountAction, refusal
 from services.numbers import whole_number
 from services.phones import InvalidPhone, normalize_phone
@@ -115,6 +115,7 @@ def lock_compromised(user_id: int, *, staff_id: int, reason: str) -> int:
     audit.record(actor_id=staff_id, action="user.compromised", target_type="user", target_id=user_id,
                  before={}, after={"must_change_password": True, "signed_out": "all"}, reason=reason)
     notifications.notify(user_id, "compromised_lock", reason=reason)
+    compromised.revoke_api_tokens(user_id)  # a script holding one would keep reading as the account
     if user.role == Role.ADMIN.value:
         others = db.session.scalars(select(User.id).where(
             User.role == Role.ADMIN.value, User.id.not_in((user_id, staff_id)),
