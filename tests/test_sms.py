@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import SmsCode, User
 from services import clock, sms
+from services.sms import challenge
 from services.sms.backends import SmsDeliveryError
 
 PHONE = "+8613812345678"
@@ -332,51 +333,83 @@ def test_parallel_requests_from_one_ip_never_pass_its_cap(sms_app):
 # The challenge
 
 
-def _solve(question: str) -> str:
-    left, right = re.fullmatch(r"(\d) \+ (\d) = \?", question).groups()
-    return str(int(left) + int(right))
+def _spend_once():
+    """A fresh record of spent challenges, as services.spent_tokens keeps them per app server."""
+    spent = set()
+
+    def spend(key):
+        if key in spent:
+            return False
+        spent.add(key)
+        return True
+
+    return spend
 
 
-def test_the_right_answer_passes_the_challenge(sms_app):
-    question, token = sms.new_challenge(SECRET, IP)
-    assert sms.check_challenge(SECRET, token, IP, _solve(question))
-    assert sms.check_challenge(SECRET, token, IP, f" {_solve(question)} ")
+def _check(token, answer, ip=IP, secret=SECRET, spend=None):
+    return sms.check_challenge(secret, token, ip, answer, spend=spend or _spend_once())
 
 
-def test_a_full_width_answer_passes_the_challenge(sms_app):
-    question, token = sms.new_challenge(SECRET, IP)
-    answer = _solve(question).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    assert sms.check_challenge(SECRET, token, IP, answer)
+def test_the_right_answer_passes_the_challenge_in_any_case_and_width(sms_app):
+    token = sms.new_challenge(SECRET, IP)
+    answer = challenge.answer_for(SECRET, token)
+    assert len(answer) == 5 and set(answer) <= set(challenge.ALPHABET)
+    assert _check(token, answer)
+    assert _check(token, f" {answer.lower()} ")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in answer)  # typed with a Chinese input method
+    assert _check(token, full_width)
 
 
-@pytest.mark.parametrize("answer", ["", "abc", "-1", "1e3", "99999"])
+def test_a_solved_challenge_allows_one_send(sms_app):
+    token = sms.new_challenge(SECRET, IP)
+    answer = challenge.answer_for(SECRET, token)
+    spend = _spend_once()
+    assert _check(token, answer, spend=spend)
+    assert not _check(token, answer, spend=spend)  # the same solution a second time
+
+
+@pytest.mark.parametrize("answer", ["", "abc", "-1", "1e3", "99999", "AAAAAA"])
 def test_a_wrong_answer_fails_the_challenge(sms_app, answer):
-    question, token = sms.new_challenge(SECRET, IP)
-    assert not sms.check_challenge(SECRET, token, IP, str(int(_solve(question)) + 1))
-    assert not sms.check_challenge(SECRET, token, IP, answer)
+    token = sms.new_challenge(SECRET, IP)
+    assert not _check(token, answer)
 
 
 def test_a_challenge_only_counts_for_the_ip_it_was_given_to(sms_app):
-    question, token = sms.new_challenge(SECRET, IP)
-    assert not sms.check_challenge(SECRET, token, "198.51.100.1", _solve(question))
+    token = sms.new_challenge(SECRET, IP)
+    assert not _check(token, challenge.answer_for(SECRET, token), ip="198.51.100.1")
 
 
 def test_a_tampered_or_foreign_token_fails_the_challenge(sms_app):
-    question, token = sms.new_challenge(SECRET, IP)
-    answer = _solve(question)
-    assert not sms.check_challenge(SECRET, token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), IP, answer)
-    assert not sms.check_challenge("another-secret", token, IP, answer)
-    assert not sms.check_challenge(SECRET, "not-a-token", IP, answer)
+    token = sms.new_challenge(SECRET, IP)
+    answer = challenge.answer_for(SECRET, token)
+    assert not _check(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), answer)
+    assert not _check(token, answer, secret="another-secret")
+    assert not _check("not-a-token", answer)
 
 
 def test_a_challenge_expires_after_ten_minutes(sms_app):
-    question, token = sms.new_challenge(SECRET, IP)
+    token = sms.new_challenge(SECRET, IP)
     clock.advance(timedelta(minutes=10, seconds=1))
-    assert not sms.check_challenge(SECRET, token, IP, _solve(question))
+    assert not _check(token, challenge.answer_for(SECRET, sms.new_challenge(SECRET, IP)))
+    assert challenge.answer_for(SECRET, token) is None
 
 
-def test_the_challenge_token_does_not_carry_the_answer(sms_app):
-    question, token = sms.new_challenge(SECRET, IP)
+def test_the_token_does_not_carry_the_answer_and_differs_every_time(sms_app):
+    token = sms.new_challenge(SECRET, IP)
     payload = URLSafeTimedSerializer(SECRET, salt="sms-challenge").loads(token)
-    assert payload["ip"] == IP
-    assert _solve(question) not in [str(value) for value in payload.values()]
+    assert set(payload) == {"ip", "n"} and payload["ip"] == IP
+    answer = challenge.answer_for(SECRET, token)
+    assert answer not in token and answer not in str(payload)
+    assert len({challenge.answer_for(SECRET, sms.new_challenge(SECRET, IP)) for _ in range(20)}) > 15
+
+
+def test_the_picture_is_a_png_drawn_here(sms_app):
+    import base64
+    import io
+
+    from PIL import Image
+
+    uri = sms.challenge_image(SECRET, sms.new_challenge(SECRET, IP))
+    assert uri.startswith("data:image/png;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as picture:
+        assert picture.format == "PNG" and picture.size == (challenge.WIDTH, challenge.HEIGHT)

@@ -8,17 +8,17 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from blueprints.signin import client_ip
-from services import sms
+from services import sms, spent_tokens
 from services.sms.backends import SmsDeliveryError
 
 
 @dataclass
 class CodeStatus:
-    """What the form shows after "send code": a message, and a challenge when one is needed."""
+    """What the form shows after "send code": a message, and a challenge picture when one is needed."""
 
     message: str
     sent: bool = False
-    challenge_question: str | None = None
+    challenge_image: str | None = None  # a data: URI (services.sms.challenge)
 
 
 def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None = None) -> CodeStatus:
@@ -32,20 +32,22 @@ def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None =
         return CodeStatus(message=_("Check the phone number."))
     secret = current_app.secret_key
     passed = bool(form.challenge_token.data) and sms.check_challenge(
-        secret, form.challenge_token.data, client_ip(), (form.challenge_answer.data or "").strip()
+        secret, form.challenge_token.data, client_ip(), form.challenge_answer.data or "",
+        spend=lambda key: spent_tokens.first_use(key, sms.CHALLENGE_MAX_AGE_SECONDS),
     )
     try:
         if deliver:
             sms.request_code(form.phone.data, purpose, client_ip(), challenge_passed=passed, user_id=user_id)
     except sms.SmsRefused as refusal:
         if refusal.reason == "challenge_required":
-            question, token = sms.new_challenge(secret, client_ip())
+            tried = bool(form.challenge_token.data and form.challenge_answer.data)
+            token = sms.new_challenge(secret, client_ip())
             form.challenge_token.data = token
             form.challenge_answer.data = ""
-            message = _("Please answer the question below, then send the code again.")
-            if form.challenge_token.data and form.challenge_answer.data:
-                message = _("That answer was not right. Try this one.")
-            return CodeStatus(message=message, challenge_question=question)
+            message = _("Please type the characters in the picture below, then send the code again.")
+            if tried:
+                message = _("That was not right, or that picture was used already. Try this one.")
+            return CodeStatus(message=message, challenge_image=sms.challenge_image(secret, token))
         return CodeStatus(message=refusal_message(refusal))
     except SmsDeliveryError:
         return CodeStatus(message=_("We could not send the message just now. Please try again in a few minutes."))

@@ -67,7 +67,7 @@ class CodeForm(PhoneMixin, FlaskForm):
     phone = phone_field()
     code = code_field()
     challenge_token = HiddenField()
-    challenge_answer = StringField(_l("Answer"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    challenge_answer = StringField(_l("Answer"), render_kw={"autocomplete": "off"})
     next = HiddenField()
 
     def validate_code(self, field):
