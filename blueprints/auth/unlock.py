@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import PasswordField
 
 from blueprints.auth import bp
 from blueprints.auth.codes import code_error_message, send_code
@@ -54,6 +56,8 @@ def hold_locked_accounts():
 
 class UnlockForm(ResetPasswordForm):
     """A code to the account's own verified phone and a new password; the phone is never taken from the form."""
+
+    password = PasswordField(_l("New password"), render_kw={"autocomplete": "new-password"})
 
 
 @localized_route(bp, "/account/unlock", methods=["GET", "POST"])
