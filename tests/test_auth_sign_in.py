@@ -223,3 +223,32 @@ def test_staff_flag_holds_the_account_at_the_unlock_page_after_sign_in(app, clie
     sign_in(client)
     held = client.get("/settings/security")
     assert held.status_code == 303 and held.headers["Location"].endswith("/account/unlock")
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _guess(client, login: str, n: int, password: str = "Wrong-guess-pass-1"):
+    # Each guess from its own address, so only the per-account limit (not the per-IP one) is in play.
+    return post_form(client, "/en/sign-in", {"login": login, "password": password},
+                     environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+
+
+def test_the_password_guess_limit_counts_the_account_whatever_the_spelling(app, client):
+    make_user(app, phone="+8613800000003")
+    spellings = ["13800000003", "+86 138 0000 0003", "138-0000-0003", "13800000003".translate(FULL_WIDTH), "seller1"]
+    statuses = [_guess(client, spellings[n % len(spellings)], n).status_code for n in range(20)]
+    assert statuses == [422] * 20
+    for n, spelling in enumerate(spellings, start=20):
+        assert _guess(client, spelling, n).status_code == 429, spelling
+
+
+def test_successful_sign_ins_never_spend_the_accounts_guess_limit(app, client):
+    make_user(app)
+    for n in range(25):  # more than the 20 an hour a guesser gets
+        assert _guess(app.test_client(), "seller1", n, password=PASSWORD).status_code == 303
+
+
+def test_unknown_names_are_limited_by_their_normalised_spelling(app, client):
+    statuses = [_guess(client, "Nobody" if n % 2 else "ＮＯＢＯＤＹ", n).status_code for n in range(21)]
+    assert statuses[:20] == [422] * 20 and statuses[20] == 429

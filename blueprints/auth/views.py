@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -127,13 +128,33 @@ def _find_by_login(login: str) -> User | None:
 
 
 def _login_key() -> str:
-    """Rate-limit key for guessing one account's password from many addresses."""
-    return "login:" + (request.form.get("login") or request.form.get("phone") or "").strip().lower()
+    """Rate-limit key for guessing one account's password from many addresses: the account itself.
+
+    Every spelling that reaches one account (``13800000003``, ``+86 138 0000 0003``, full-width digits, the
+    account name) shares one key; when none resolves, the normalised identifier is the key, so unknown and
+    known names are limited alike. Looked up once per request (the limiter asks again after the view).
+    """
+    if "login_limit_key" not in g:
+        login = (request.form.get("login") or request.form.get("phone") or "").strip()
+        user = _find_by_login(login) if login else None
+        if user is not None:
+            g.login_limit_key = f"login:account:{user.id}"
+        else:
+            try:
+                g.login_limit_key = f"login:phone:{normalize_phone(login)}"
+            except InvalidPhone:
+                g.login_limit_key = "login:name:" + unicodedata.normalize("NFKC", login).casefold()
+    return g.login_limit_key
+
+
+def _failed(response) -> bool:
+    """Only a refused sign-in counts against the account's limit: its owner signing in spends nothing."""
+    return response.status_code == 422
 
 
 @localized_route(bp, "/sign-in", methods=["GET", "POST"], endpoint="sign_in")
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"])
+@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"], deduct_when=_failed)
 def sign_in_password():
     """Sign in with account name or phone, and password."""
     if current_user.is_authenticated:
@@ -158,7 +179,7 @@ def sign_in_password():
 
 @localized_route(bp, "/sign-in/sms", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"])
+@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"], deduct_when=_failed)
 def sign_in_sms():
     """Sign in with a phone and a code sent to it."""
     if current_user.is_authenticated:
