@@ -11,6 +11,7 @@ from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from services import enterprise
 from services.moderation import certifications
 
@@ -25,6 +26,7 @@ def certification_queue():
 
 @localized_route(bp, "/staff/certifications/<int:cert_id>/decide", methods=["POST"])
 @staff_required
+@decided_by_another("certification")
 def decide_certification(cert_id: int):
     """Approve, or reject with a reason the applicant reads."""
     decision = request.form.get("decision", "")

@@ -14,6 +14,7 @@ from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from blueprints.moderation.queues import QueueSource, register_queue
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from blueprints.vendors.forms import FIELD_PROBLEMS, SUGGESTION_FIELD_LABELS
 from services import edit_suggestions, vendor_replies, vendors
 from services.edit_suggestions import SuggestionRefused
@@ -55,6 +56,7 @@ def _claim_refusal(reason: str) -> str:
 
 @localized_route(bp, "/staff/claims/<int:claim_id>/decide", methods=["POST"])
 @staff_required
+@decided_by_another("claim")
 def decide_claim(claim_id: int):
     """Approve (the claimant becomes the tool's vendor) or reject with a reason."""
     decision = request.form.get("decision", "")
@@ -82,6 +84,7 @@ def vendor_list():
 
 @localized_route(bp, "/staff/tools/<int:tool_id>/vendor/revoke", methods=["POST"])
 @staff_required
+@decided_by_another("vendor")
 def revoke_vendor(tool_id: int):
     """Take the vendor role away, with a reason the vendor reads."""
     try:
@@ -104,6 +107,7 @@ def vendor_reply_list():
 
 @localized_route(bp, "/staff/vendor-replies/<int:reply_id>/hide", methods=["POST"])
 @staff_required
+@decided_by_another("vendor_reply")
 def hide_vendor_reply(reply_id: int):
     """Hide a vendor's reply from the public, with a reason the vendor reads."""
     try:
@@ -140,6 +144,7 @@ def _suggestion_refusal(refused: SuggestionRefused) -> str:
 
 @localized_route(bp, "/staff/suggestions/<int:suggestion_id>/decide", methods=["POST"])
 @staff_required
+@decided_by_another("suggestion")
 def decide_suggestion(suggestion_id: int):
     """Accept the ticked fields (through the catalog editor's checks), or reject with a reason."""
     accept = request.form.getlist("field") if request.form.get("decision") == "accept" else []

@@ -11,6 +11,7 @@ from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import admin_required, staff_required
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from services.moderation import deletions
 
 
@@ -23,6 +24,7 @@ def deletion_queue():
 
 @localized_route(bp, "/staff/deletions/<int:request_id>/expedite", methods=["POST"])
 @admin_required
+@decided_by_another("deletion")
 def expedite_deletion(request_id: int):
     """End the grace period now: the next purge erases the account."""
     reason = request.form.get("reason", "").strip()[:500]

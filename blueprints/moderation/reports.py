@@ -11,6 +11,7 @@ from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from models import ReportReason
 from services.moderation import reports
 
@@ -30,6 +31,7 @@ def reports_page():
 
 @localized_route(bp, "/staff/reports/<int:report_id>/resolve", methods=["POST"])
 @staff_required
+@decided_by_another("report")
 def resolve_report(report_id: int):
     """Resolve a report (and the other open reports of its target) with an action."""
     action = request.form.get("action", "")

@@ -11,6 +11,7 @@ from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from services.moderation import reviews
 
 
@@ -25,6 +26,7 @@ def held_reviews():
 
 @localized_route(bp, "/staff/reviews/<int:rating_id>/decide", methods=["POST"])
 @staff_required
+@decided_by_another("review")
 def decide_review(rating_id: int):
     """Approve or hide one held review, with a reason."""
     decision = request.form.get("decision", "")

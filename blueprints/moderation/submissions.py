@@ -13,6 +13,7 @@ from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from blueprints.moderation.queues import QueueSource, register_queue
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from blueprints.moderation.submission_forms import SubmissionEditForm, form_data_from
 from services.catalog_queries import all_markets, all_platforms
 from services.numbers import whole_number
@@ -61,6 +62,7 @@ def submission_queue():
 
 @localized_route(bp, "/staff/submissions/<int:submission_id>/decide", methods=["POST"])
 @staff_required
+@decided_by_another("submission")
 def decide_submission(submission_id: int):
     """Approve (the tool is published) or reject with a reason; the submitter is told either way."""
     decision = request.form.get("decision", "")

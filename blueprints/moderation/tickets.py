@@ -12,6 +12,7 @@ from blueprints.i18n import localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import staff_required
 from blueprints.moderation.responses import decision_response
+from blueprints.moderation.separation import decided_by_another
 from models import TicketKind
 from services import tickets
 from services.moderation import tickets as ticket_actions
@@ -36,6 +37,7 @@ def ticket_queue():
 
 @localized_route(bp, "/staff/tickets/<int:ticket_id>/act", methods=["POST"])
 @staff_required
+@decided_by_another("ticket")
 def act_on_ticket(ticket_id: int):
     """Reply, verify the sender's identity, close, or carry out the appeal."""
     action = request.form.get("action", "")
