@@ -27,6 +27,7 @@ KINDS = {
     "wechat_bound": ("绑定了微信", _l("WeChat was bound to your SellerNav account")),
     "wechat_unbound": ("解绑了微信", _l("WeChat was unbound from your SellerNav account")),
     "sessions_revoked": ("退出了其他所有设备", _l("Your SellerNav account was signed out elsewhere")),
+    "number_in_use": ("有人尝试用您的手机号注册或绑定账号", _l("Someone tried to use your phone number on SellerNav")),
 }
 
 
@@ -41,6 +42,8 @@ def describe(kind: str, detail: dict) -> str:
         "phone_changed": lambda: _("The mobile phone of your account was changed to %(phone)s.",
                                    phone=detail.get("phone", "")),
         "email_changed": lambda: _("The email address of your account was changed."),
+        "number_in_use": lambda: _("Someone tried to register or bind another account with your phone number. "
+                                   "No code was sent and your account is unchanged."),
         "wechat_bound": lambda: _("WeChat was bound to your account."),
         "wechat_unbound": lambda: _("WeChat was unbound from your account."),
         "sessions_revoked": lambda: _("Every other browser was signed out of your account."),

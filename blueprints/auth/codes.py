@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from blueprints.signin import client_ip
-from services import sms, spent_tokens
+from extensions import db
+from models import User
+from services import clock, security_notices, sms, spent_tokens
+from services.export import CHINA_TIME
 from services.sms.backends import SmsDeliveryError
 
 
@@ -55,6 +59,24 @@ def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None =
     form.challenge_answer.data = ""
     return CodeStatus(message=_("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.",
                                 phone=form.phone.data), sent=True)
+
+
+def send_code_to_a_free_number(form, purpose: str, *, user_id: int | None = None) -> CodeStatus:
+    """"Send code" for registering or adding a phone: never to a number another account holds.
+
+    For a held number the answer is the same "sent" as for any other (nothing tells whose number it is), no
+    code is sent, and the holder gets a security notice instead, at most one a day per number.
+    """
+    holder = None
+    if form.validate_for_sending():
+        holder = db.session.scalar(select(User).where(
+            User.phone == form.phone.data, User.phone_verified_at.is_not(None), User.id != (user_id or 0)))
+    if holder is not None:
+        today = clock.now().astimezone(CHINA_TIME).date().isoformat()
+        if spent_tokens.first_use(f"number-in-use:{holder.phone}:{today}", 86_400):
+            security_notices.notify_security(holder, "number_in_use")
+            db.session.commit()
+    return send_code(form, purpose, deliver=holder is None, user_id=user_id)
 
 
 def refusal_message(refusal) -> str:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.auth import bp
-from blueprints.auth.codes import code_error_message, send_code
+from blueprints.auth.codes import code_error_message, send_code, send_code_to_a_free_number
 from blueprints.auth.forms import CodeForm, ResetPasswordForm
 from blueprints.auth.views import AUTH_LIMIT, _is_send_code, _user_by_phone, render_form
 from blueprints.gates import login_required
@@ -67,7 +67,7 @@ def verify_phone():
             form.phone.data = user.phone
     context = {"why": request.args.get("why"), "already": user.is_phone_verified}
     if request.method == "POST" and _is_send_code():
-        status = send_code(form, purpose, user_id=user.id)
+        status = send_code_to_a_free_number(form, purpose, user_id=user.id)
         return render_form("auth/verify_phone.html", form, status=status, **context)
     if not form.validate_on_submit():
         return render_form("auth/verify_phone.html", form, **context)

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth import bp
-from blueprints.auth.codes import code_error_message, send_code
+from blueprints.auth.codes import code_error_message, send_code, send_code_to_a_free_number
 from blueprints.auth.forms import PasswordSignInForm, RegisterForm, SmsSignInForm, avatar_error_message
 from blueprints.i18n import localized_route
 from blueprints.redirects import safe_next
@@ -56,7 +56,7 @@ def register():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
     if request.method == "POST" and _is_send_code():
-        return render_form("auth/register.html", form, status=send_code(form, "register"))
+        return render_form("auth/register.html", form, status=send_code_to_a_free_number(form, "register"))
     if not form.validate_on_submit():
         return render_form("auth/register.html", form)
     if db.session.scalar(select(User.id).where(User.account_name == form.account_name.data)):
