@@ -158,3 +158,26 @@ def test_the_lock_revokes_api_tokens_and_they_stay_revoked_after_the_unlock(app,
     with app.app_context():
         assert db.session.scalar(select(ApiToken.revoked_at)) is not None
         assert db.session.scalar(select(SecurityEvent.kind).where(SecurityEvent.kind == "compromised_lock"))
+
+
+def test_the_unlock_page_refuses_visitors_and_accounts_that_are_not_locked(app, client):
+    visitor = client.get("/en/account/unlock")
+    assert visitor.status_code in (302, 303) and "/sign-in" in visitor.headers["Location"]
+    victim = make_user(app, "victim", phone=PHONE)
+    sign_in(client, "victim")
+    assert client.get("/en/account/unlock").headers["Location"].endswith("/")  # nothing to unlock
+    response = post_form(client, "/en/settings/security", {"action": "unlock", "code": "123456",
+                         "password": NEW_PASSWORD}, action="/en/account/unlock")
+    assert response.status_code in (302, 303)
+    sign_in(app.test_client(), "victim")  # the password did not change
+    assert not get_user(app, victim).must_change_password
+
+
+def test_an_unlock_without_its_csrf_token_is_refused(app, client):
+    victim = make_user(app, "victim", phone=PHONE)
+    _lock(app, victim)
+    sign_in(client, "victim")
+    response = client.post("/en/account/unlock", data={"action": "unlock", "code": "123456",
+                                                        "password": NEW_PASSWORD})
+    assert response.status_code == 400
+    assert get_user(app, victim).must_change_password

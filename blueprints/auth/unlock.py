@@ -27,9 +27,10 @@ from models import User
 from services import auth_sessions, compromised, sms
 from services.phones import mask_phone
 
+# Never a session's business: answered before the account is even loaded.
+NEVER_HELD = frozenset({"static", "health.healthz", "health.readyz"})
 # Open to a locked account: the way out, the way to appeal, and what any visitor may read.
-OPEN_WHEN_LOCKED = frozenset({"auth.unlock", "auth.sign_out_view", "static", "health.healthz", "health.readyz",
-                              "feedback.contact", "feedback.sent"})
+OPEN_WHEN_LOCKED = NEVER_HELD | {"auth.unlock", "auth.sign_out_view", "feedback.contact", "feedback.sent"}
 PUBLIC_READS = frozenset({"catalog", "policies", "pages"})  # blueprints whose GET pages any visitor reads
 PUBLIC_ENDPOINTS = frozenset({"search.search_page"})
 
@@ -45,8 +46,8 @@ def _open_when_locked() -> bool:
 @bp.before_app_request
 def hold_locked_accounts():
     """Send a locked account to the unlock page, whatever it asked for (but the open pages above)."""
-    if request.endpoint in ("static", "health.healthz", "health.readyz") or request.blueprint == "api":
-        return None  # never a session's business; the API answers for tokens itself
+    if request.endpoint in NEVER_HELD or request.blueprint == "api":
+        return None  # the API answers for tokens itself (blueprints/api/auth.py)
     if not current_user.is_authenticated or not compromised.is_locked(current_user._get_current_object()):
         return None
     if _open_when_locked():

@@ -121,10 +121,14 @@ def _stored_avatar(upload: bytes) -> str | None:
 def _find_by_login(login: str) -> User | None:
     """An account by account name or phone number."""
     login = login.strip()
-    conditions = [User.account_name == login]
-    with contextlib.suppress(InvalidPhone):
-        conditions.append(User.phone == normalize_phone(login))
-    return db.session.scalar(select(User).where(or_(*conditions)))
+    # The guess limit's key (_login_key) and the view both ask; one query per request answers both.
+    found = g.setdefault("accounts_by_login", {})
+    if login not in found:
+        conditions = [User.account_name == login]
+        with contextlib.suppress(InvalidPhone):
+            conditions.append(User.phone == normalize_phone(login))
+        found[login] = db.session.scalar(select(User).where(or_(*conditions)))
+    return found[login]
 
 
 def _login_key() -> str:
