@@ -9,6 +9,7 @@ from flask import Flask
 
 from services import clicks, policies, seeding
 from services.catalog_file import DEFAULT_DIR, CatalogFileError, load_catalog_file
+from services.search.synonyms import load_synonym_file
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +32,11 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"the catalog file has problems:\n{error}") from error
         click.echo(f"tools: {report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
                    f"{report.kept} kept as staff changed them")
+        try:
+            changed = seeding.seed_search_synonyms(load_synonym_file())
+        except CatalogFileError as error:
+            raise click.ClickException(f"the synonym file has problems:\n{error}") from error
+        click.echo(f"search synonyms: {changed} created or updated")
         created = policies.seed_initial_versions()
         if created:
             click.echo(f"policies: {created} first versions created")

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -169,6 +170,9 @@ class Tool(Timestamped, Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str | None] = mapped_column(String(120))
+    # Other names sellers use, searched like the name: [{"name": ..., "source": URL or None}].
+    # A spelling variant needs no source; an old name, another brand or a translation carries one.
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
     # Sort keys for the name each language shows: pinyin for Chinese, lower-case otherwise.
     name_sort: Mapped[str] = mapped_column(String(400), index=True)
     name_sort_en: Mapped[str] = mapped_column(String(400), index=True)

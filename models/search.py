@@ -1,7 +1,7 @@
-"""Search: the normalised search text per tool, its short-gram index, history and the keyword log.
+"""Search: each tool's token document and field words, its exact names, synonyms, history and the keyword log.
 
-The FTS5 table (SQLite) and the trigram GIN index (PostgreSQL) live only in
-migration 0004: they are per database, so they are not part of this metadata.
+The FTS5 table (SQLite) and the tsvector GIN index (PostgreSQL) live only in
+migration 0010: they are per database, so they are not part of this metadata.
 """
 
 from __future__ import annotations
@@ -16,42 +16,69 @@ from services import clock
 
 
 class ToolSearch(Base):
-    """One row per tool: its fields normalised (NFKC, lower-case), kept in sync by services.search.index.
+    """One row per tool: what search retrieves and ranks it by, kept in sync by services.search.index.
 
-    ``popularity`` is the click count when the row was last synced: it orders the
-    candidate pool for very common terms; the final ranking reads the live tool row.
+    ``tokens`` is the tool's token document (space-separated, sorted): the words of
+    every field a seller reads, the characters and character pairs of its Chinese,
+    its names joined without spaces, their pinyin, and a marker per category. The
+    FTS5 table (SQLite) and a GIN index on its tsvector (PostgreSQL), both made in
+    migration 0010, find tools by it. The ``*_words`` columns are each field's words
+    separated by spaces (a Chinese run stays whole): the ranking reads them to tell
+    a name match from a tagline match, a word start from a match inside a word.
+
     ``pool_key`` packs (-popularity, tool_id) into one integer that sorts in pool
-    order; it is the FTS5 rowid on SQLite, so trigram matches stream out most
-    popular first and a LIMIT stops the scan early however common the term.
+    order; it is the FTS5 rowid on SQLite, so matches stream out most popular first
+    and a LIMIT stops the scan early however common the term.
     """
 
     __tablename__ = "tool_search"
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), primary_key=True)
     popularity: Mapped[int] = mapped_column(Integer, default=0)
     pool_key: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name_key: Mapped[str] = mapped_column(String(400))
-    name_en_key: Mapped[str] = mapped_column(String(400), default="")
-    tagline_key: Mapped[str] = mapped_column(Text, default="")
-    tags_key: Mapped[str] = mapped_column(Text, default="")
-    description_key: Mapped[str] = mapped_column(Text, default="")
-    # Every field above joined by newlines: what substring retrieval looks in.
-    all_key: Mapped[str] = mapped_column(Text, default="")
+    name_keys: Mapped[str] = mapped_column(Text, default="")  # name, English name and aliases, each compacted
+    name_words: Mapped[str] = mapped_column(Text, default="")  # name and English name, with joined forms
+    alias_words: Mapped[str] = mapped_column(Text, default="")
+    pinyin_words: Mapped[str] = mapped_column(Text, default="")  # of the names and aliases
+    category_words: Mapped[str] = mapped_column(Text, default="")  # its category and the parent, zh and en
+    platform_words: Mapped[str] = mapped_column(Text, default="")
+    tag_words: Mapped[str] = mapped_column(Text, default="")
+    tagline_words: Mapped[str] = mapped_column(Text, default="")
+    description_words: Mapped[str] = mapped_column(Text, default="")
+    tokens: Mapped[str] = mapped_column(Text, default="")
 
 
-class ToolSearchGram(Base):
-    """The 1- and 2-character grams of a tool's names, for queries too short for trigrams.
+class ToolSearchName(Base):
+    """Every exact name a tool answers to (name, English name, aliases, pinyin of them), compacted.
 
-    Keyed (gram, -popularity, tool_id) so a gram's tools come out most popular first
-    and a very common gram stops after the first page of candidates. A tool's tags
-    are rows too, with the gram ``#<tag id>``: a short term that occurs in a tag's
-    name finds that tag's tools in the same popularity order.
+    An exact name always joins the ranked pool, however common the word, through
+    this index lookup (``kind``: name, alias or pinyin, which the result shows).
     """
 
-    __tablename__ = "tool_search_gram"
+    __tablename__ = "tool_search_name"
 
-    gram: Mapped[str] = mapped_column(String(8), primary_key=True)
-    neg_popularity: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+
+
+class SearchSynonym(Base):
+    """A group of terms a seller uses for one thing; with ``category_id``, the terms also name that category.
+
+    A query term expands to every other term of its groups. Loaded from
+    data/search/synonyms.yaml by ``flask seed`` (by ``slug``); staff edit them on the
+    site, and seeding leaves a group staff changed or deleted as staff left it.
+    """
+
+    __tablename__ = "search_synonym"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), index=True)
+    terms: Mapped[str] = mapped_column(Text)  # one term per line, as written
+
+    @property
+    def term_list(self) -> list[str]:
+        return [line.strip() for line in self.terms.splitlines() if line.strip()]
 
 
 class SearchHistory(Base):

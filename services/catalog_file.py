@@ -22,7 +22,7 @@ PRICING_MODELS = ("free", "freemium", "free_trial", "paid")
 LIFECYCLES = ("active", "renamed", "acquired", "shut_down")
 FACT_FIELDS = ("china_direct", "cn_payment", "cn_invoice", "chinese_support", "free_plan")
 TOOL_KEYS = {
-    "slug", "name", "name_en", "url", "category", "tags", "platforms", "pricing",
+    "slug", "name", "name_en", "aliases", "url", "category", "tags", "platforms", "pricing",
     "tagline", "description", "lifecycle", "successor", *FACT_FIELDS,
 }
 
@@ -105,6 +105,43 @@ def _bilingual_errors(where: str, name: str, value: object) -> list[str]:
     return []
 
 
+def tool_aliases(tool: dict) -> list[dict]:
+    """A tool's aliases as stored: [{"name": ..., "source": URL or None}] (a plain string has no source)."""
+    aliases = []
+    for item in tool.get("aliases") or []:
+        if isinstance(item, str):
+            aliases.append({"name": item.strip(), "source": None})
+        elif isinstance(item, dict):
+            aliases.append({"name": str(item.get("name", "")).strip(), "source": item.get("source")})
+    return aliases
+
+
+def _compact(text: object) -> str:
+    return "".join(char for char in str(text or "").casefold() if char.isalnum())
+
+
+def _alias_errors(where: str, tool: dict) -> list[str]:
+    """A plain alias must be a spelling of the name; any other alias names the page that shows it in use."""
+    items = tool.get("aliases") or []
+    if not isinstance(items, list):
+        return [f"{where}: aliases must be a list"]
+    errors = []
+    spellings = {_compact(tool.get("name")), _compact(tool.get("name_en"))}
+    for item in items:
+        if isinstance(item, dict) and set(item) - {"name", "source"}:
+            errors.append(f"{where}: an alias has keys other than name and source")
+            continue
+        name = item if isinstance(item, str) else item.get("name") if isinstance(item, dict) else None
+        source = item.get("source") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            errors.append(f"{where}: an alias needs a name")
+        elif source is not None and not (isinstance(source, str) and is_web_url(source)):
+            errors.append(f"{where}: alias {name!r} has a source that is not an http(s) URL")
+        elif source is None and _compact(name) not in spellings:
+            errors.append(f"{where}: alias {name!r} is not a spelling of the name: give its source URL")
+    return errors
+
+
 def _category_errors(categories: list[dict], parent: str = "") -> list[str]:
     errors: list[str] = []
     for category in categories:
@@ -164,6 +201,7 @@ def validate_catalog(catalog: CatalogFile) -> list[str]:
         for fact in FACT_FIELDS:
             if fact in tool and not isinstance(tool[fact], bool):
                 errors.append(f"{where}: {fact} must be true or false (leave it out when unsure)")
+        errors += _alias_errors(where, tool)
         errors += _bilingual_errors(where, "tagline", tool.get("tagline"))
         errors += _bilingual_errors(where, "description", tool.get("description"))
     return errors

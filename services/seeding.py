@@ -21,16 +21,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from extensions import db
 from models import AuditEntry, Category, Market, Platform, Tag, Tool, ToolPlatform, ToolSlugRedirect, tool_tag
+from models.search import SearchSynonym
 from services.catalog_file import (
     FACT_FIELDS,
     CatalogFile,
     CatalogFileError,
     split_platform_ref,
+    tool_aliases,
     validate_catalog,
 )
 from services.catalog_version import bump_catalog_version
 from services.names import name_sort_key
-from services.search.index import forget_tools, sync_tools
+from services.search.index import ensure_complete, forget_tools, sync_tools
+from services.search.synonyms import SynonymGroup, seed_synonyms
 from services.urls import normalize_url
 
 
@@ -43,7 +46,8 @@ class SeedReport:
 
 
 # Audit target types of the catalog rows the file also describes.
-_SEEDED_TARGETS = {"tool": Tool, "category": Category, "tag": Tag, "platform": Platform, "market": Market}
+_SEEDED_TARGETS = {"tool": Tool, "category": Category, "tag": Tag, "platform": Platform, "market": Market,
+                   "search_synonym": SearchSynonym}
 
 
 @dataclass
@@ -158,6 +162,7 @@ def _tool_values(entry: dict, categories: dict) -> dict:
     values = {
         "name": entry["name"],
         "name_en": entry.get("name_en"),
+        "aliases": tool_aliases(entry),
         "name_sort": name_sort_key(entry["name"]),
         "name_sort_en": name_sort_key(entry.get("name_en") or entry["name"]),
         "url": entry["url"],
@@ -217,9 +222,17 @@ def seed_catalog(catalog: CatalogFile) -> SeedReport:
         successor = tools.get(successors[tool.slug]) if successors[tool.slug] else None
         tool.successor_id = successor.id if successor is not None else None
     sync_tools(tool.id for tool in seeded)
+    ensure_complete()  # tools staff added (or all, after a migration rebuilt the index) get their rows
     bump_catalog_version()
     db.session.commit()
     return report
+
+
+def seed_search_synonyms(groups: list[SynonymGroup]) -> int:
+    """Write data/search/synonyms.yaml's groups, keeping what staff changed; commits."""
+    changed = seed_synonyms(groups, staff_changes())
+    db.session.commit()
+    return changed
 
 
 def _sync_tags(tool: Tool, wanted: list[Tag]) -> bool:

@@ -33,9 +33,9 @@ def empty_database_url(database_url, tmp_path):
 
 
 EXPRESSION_INDEX = "uq_tool_platform_tool_platform_market"
-# Search objects that exist per database and outside the models (migration 0004):
-# SQLite's FTS5 table with its shadow tables, PostgreSQL's GIN trigram index.
-SEARCH_ENGINE_OBJECTS = ("tool_search_fts", "ix_tool_search_all_key_trgm")
+# Search objects that exist per database and outside the models (migration 0010):
+# SQLite's FTS5 token table with its shadow tables, PostgreSQL's GIN index on the tokens.
+SEARCH_ENGINE_OBJECTS = ("tool_token_fts", "ix_tool_search_tokens")
 
 
 def _index_names(connection) -> set[str]:

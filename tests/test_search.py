@@ -9,10 +9,13 @@ from models import Tool
 from models.search import ToolSearch
 from services import search as search_service
 from services.search import engine, sync_tools
-from services.search.backends import Plan, is_long
+from services.search.analysis import analyse
+from services.search.backends import Plan
 from services.search.estimate import TermSample
+from services.search.matching import Atom, MatchQuery
 from services.search.params import SearchQuery
 from services.search.text import highlight, query_terms
+from services.search.vocabulary import vocabulary
 from services.seeding import seed_catalog
 from tests.factories import small_catalog
 
@@ -29,14 +32,16 @@ def found(app, q: str, **params) -> list[str]:
     ("q", "expected"),
     [
         ("卖", ["mai-jia"]),  # one Chinese character: names and tags, through the gram table
-        ("助手", ["mai-jia", "temu-full-helper"]),  # two characters; a tie in clicks breaks on id
+        # Two characters: the names first (a tie in clicks breaks on id), then the tools of AI 助手 (its category).
+        ("助手", ["mai-jia", "temu-full-helper", "zulu-ai", "escape-test"]),
         ("国产", ["mai-jia"]),  # two characters found in a tag's name (国产工具)
         ("全托管助手", ["temu-full-helper"]),
         ("ＡＬＰＨＡ", ["alpha-scout"]),  # full-width folds to ASCII
         ("ALPHA scout", ["alpha-scout"]),  # case-insensitive
         ("scout alpha", ["alpha-scout"]),  # several words: all must match, any order
         ("helper 卖家", ["mai-jia"]),  # mixed Chinese and English, across name and English name
-        ("amazon 卖家", []),  # every word must match somewhere
+        ("amazon 卖家", ["mai-jia"]),  # across fields: its platform and its name
+        ("walmart 卖家", []),  # every word must match somewhere
         ("keywords jp", ["jp-keywords"]),
         ("全托管", ["temu-full-helper"]),  # 3+ Chinese characters, through the trigram index
         ("托管", ["temu-full-helper"]),
@@ -74,7 +79,7 @@ def test_every_public_tool_is_found_by_a_word_of_its_description(catalog):
 
 def test_filters_apply_to_search_like_to_every_list(catalog):
     assert found(catalog, "助手", platform="temu") == ["temu-full-helper"]
-    assert found(catalog, "助手", pricing="freemium") == ["mai-jia"]
+    assert found(catalog, "助手", pricing="freemium") == ["mai-jia", "zulu-ai"]
     assert found(catalog, "tests", facts=("chinese_support",)) == ["mai-jia", "temu-full-helper", "delta-pay"]
 
 
@@ -140,19 +145,10 @@ PLAN_QUERIES = ["助手", "卖 助手", "helper 卖家", "tests", "tests 助", "
                 "助 国产", "tests is", "qqq 助"]
 
 
-def _every_plan(terms: list[str], grams: dict, cuts: list[int]) -> list[Plan]:
-    """Each way retrieval can go for these terms: each short term driving, the long terms driving, in bands."""
-    long_terms = [t for t in terms if is_long(t)]
-    plans = [Plan(long_terms, grams, driver=t) for t in terms if not is_long(t)]
-    if long_terms:
-        plans += [Plan(long_terms, grams), Plan(long_terms, grams, cuts=cuts[::2]), Plan(long_terms, grams, cuts=cuts)]
-    return plans
-
-
 @pytest.mark.parametrize("pool", [engine.POOL, 3])
 def test_every_retrieval_plan_finds_the_same_pool(catalog, monkeypatch, pool):
-    # The plan (which term drives, which pool_key bands) only steers speed: whatever
-    # the sample suggests, every plan must return the same rows in the same order.
+    # The plan (which pool_key bands PostgreSQL reads) only steers speed: whatever the
+    # sample suggests, every plan must return the same rows in the same order.
     with catalog.app_context():
         ids = db.session.scalars(select(Tool.id).order_by(Tool.id)).all()
         for n, tool_id in enumerate(ids):
@@ -163,14 +159,12 @@ def test_every_retrieval_plan_finds_the_same_pool(catalog, monkeypatch, pool):
     found_any = 0
     for q in PLAN_QUERIES:
         with catalog.test_request_context():
-            terms = query_terms(q)
-            grams = engine._short_term_grams(terms)
+            match = analyse(q, vocabulary()).match_query()
             cuts = sorted(db.session.scalars(select(ToolSearch.pool_key)))
             query = SearchQuery(q=q)
-            # (tool_id, tier, clicks, rating): a gram-driven pool also carries its sort key after them.
-            expected = [tuple(row)[:4] for row in engine.pool_rows(terms, query)]
-            for plan in _every_plan(terms, grams, cuts):
-                assert [tuple(row)[:4] for row in engine.pool_rows(terms, query, plan=plan)] == expected, (q, plan)
+            expected = [tuple(row) for row in engine.pool_rows(match, query)]
+            for plan in (Plan(match), Plan(match, cuts=cuts[::2]), Plan(match, cuts=cuts)):
+                assert [tuple(row) for row in engine.pool_rows(match, query, plan=plan)] == expected, (q, plan)
             found_any += bool(expected)
     assert found_any >= 8
 
@@ -183,11 +177,12 @@ def test_a_short_term_found_in_several_tags_lists_each_tool_once(catalog):
 
 
 def test_the_term_sample_counts_matches_near_the_top_of_pool_order():
-    sample = TermSample(names=["alpha\n\nseo", "beta\n\n"], everything=["alpha tests", "beta tests"],
+    sample = TermSample(documents=[["alpha", "seo", "tests"], ["beta", "tests"]],
                         percentiles=list(range(0, 101)), rows=100)
-    assert sample.share(["tests"], []) == 1.0
-    assert sample.share(["tests"], ["al"]) == 0.5
-    assert sample.share([], ["zz"]) == 0.0
+    tests, al, zz = ((Atom("tests"),),), ((Atom("al", prefix=True),),), ((Atom("zz"),),)
+    assert sample.share(MatchQuery((tests,))) == 1.0
+    assert sample.share(MatchQuery((tests, al))) == 0.5
+    assert sample.share(MatchQuery((zz,))) == 0.0
     assert sample.cut_after(10) == 11  # a little past 10 % of the rows
     assert sample.cut_after(99.5) is None  # (nearly) everything: no band
-    assert TermSample(names=[], everything=[]).cut_after(10) is None
+    assert TermSample(documents=[]).cut_after(10) is None

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
 
 from blueprints.caching import is_htmx_fragment_request, reads_query
@@ -39,11 +40,31 @@ def _parse() -> SearchQuery:
         abort(400, description=_("The filter “%(field)s” has a value we do not recognise.", field=error.field))
 
 
-def _no_result_help(results) -> dict:
-    """Popular categories and similar names, only when there is nothing to show."""
-    if results.total or results.past_the_end:
+# Why a result matched, as the result says it (services.search.ranking's reasons).
+MATCH_REASONS = {
+    "name": _lp("search match", "Name"), "alias": _lp("search match", "Alias"),
+    "category": _lp("search match", "Category"), "tag": _lp("search match", "Tag"),
+    "platform": _lp("search match", "Platform"), "description": _lp("search match", "Summary"),
+    "pinyin": _lp("search match", "Pinyin"), "synonym": _lp("search match", "Synonym"),
+    "typo": _lp("search match", "Similar spelling"),
+}
+
+
+def _no_result_help(results, query: SearchQuery) -> dict:
+    """A query we think was meant and popular categories, only when there is nothing to show."""
+    if results.total or results.past_the_end or not results.terms:
         return {}
-    return {"popular_categories": suggest.popular_categories(), "similar_tools": suggest.similar_names(results.terms)}
+    meant = suggest.did_you_mean(query.q)
+    return {"popular_categories": suggest.popular_categories(),
+            "did_you_mean": meant, "did_you_mean_args": query.to_args(q=meant, page=1) if meant else None}
+
+
+def _named_categories(results) -> list:
+    """The categories the query names, with their public tool counts (two queries, only when there are some)."""
+    if not results.category_ids:
+        return []
+    tree = queries.category_tree()
+    return [(tree.by_id[c], tree.total(tree.by_id[c])) for c in results.category_ids if c in tree.by_id]
 
 
 def _fragment_cache_key(query: SearchQuery) -> str | None:
@@ -68,7 +89,8 @@ def _render_results(query: SearchQuery, fragment: bool, suggesting: bool):
         abort(404)
     context = dict(query=query, results=results, pagination=results.pagination, terms=results.terms,
                    highlight=highlight, sort_choices=SEARCH_SORTS, SORT_LABELS=SEARCH_SORT_LABELS,
-                   **_no_result_help(results))
+                   MATCH_REASONS=MATCH_REASONS, named_categories=[] if suggesting else _named_categories(results),
+                   **_no_result_help(results, query))
     if suggesting:
         return render_template("search/_suggestions.html", **context), results
     if fragment:

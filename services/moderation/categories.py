@@ -194,10 +194,19 @@ def edit_category(category_id: int, fields: CategoryFields, *, actor_id: int, re
     before, after = changed_fields(before, snapshot(category, AUDITED))
     if not after:
         return category
+    renamed = bool({"name_zh", "name_en"} & after.keys())
     record_change(actor_id=actor_id, action="category.edit", target_type="category", target_id=category.id,
-                  before=before, after=after, reason=reason)
+                  before=before, after=after, reason=reason,
+                  tool_ids=_tool_ids_under(category.id) if renamed else ())
     _commit_or_refuse()
     return category
+
+
+def _tool_ids_under(category_id: int) -> list[int]:
+    """The tools of a category and of its children: their search rows hold its names."""
+    children = select(Category.id).where(Category.parent_id == category_id)
+    return list(db.session.scalars(select(Tool.id).where(
+        (Tool.category_id == category_id) | Tool.category_id.in_(children))))
 
 
 def move_category(category_id: int, parent_id: int | None, *, actor_id: int, reason: str = "") -> bool:
@@ -215,7 +224,8 @@ def move_category(category_id: int, parent_id: int | None, *, actor_id: int, rea
     category.parent_id = parent_id
     category.position = _next_position(parent_id)
     record_change(actor_id=actor_id, action="category.move", target_type="category", target_id=category.id,
-                  before=before, after=snapshot(category, ("parent_id", "position")), reason=reason)
+                  before=before, after=snapshot(category, ("parent_id", "position")), reason=reason,
+                  tool_ids=_tool_ids_under(category.id))  # their search rows name the parent
     db.session.commit()
     return True
 

@@ -65,7 +65,7 @@ FATES: dict[tuple[str, str], Fate] = {
     ("tool_platform", "tool_id"): Fate("drop", "the duplicate's facts; the survivor's own facts are the editor's call"),
     ("tool_tag", "tool_id"): Fate("drop", "the duplicate's tags; the survivor keeps its own"),
     ("tool_search", "tool_id"): Fate("drop", "search rows: forgotten for the duplicate, rebuilt for the survivor"),
-    ("tool_search_gram", "tool_id"): Fate("drop", "search rows: forgotten for the duplicate, rebuilt for the survivor"),
+    ("tool_search_name", "tool_id"): Fate("drop", "search rows: forgotten for the duplicate, rebuilt for the survivor"),
 }
 
 

@@ -232,8 +232,18 @@ def _tagged_tool_ids(tag_id: int) -> list[int]:
     return list(db.session.scalars(select(tool_tag.c.tool_id).where(tool_tag.c.tag_id == tag_id)))
 
 
+def _named_tool_ids(kind: Kind, term_id: int) -> list[int]:
+    """The tools whose search rows hold this term's names: a tag's tools, a platform's tools; none for a market."""
+    if kind.model is Tag:
+        return _tagged_tool_ids(term_id)
+    if kind.model is Platform:
+        return list(db.session.scalars(select(ToolPlatform.tool_id).where(ToolPlatform.platform_id == term_id)))
+    return []
+
+
 def edit_term(kind: Kind, term_id: int, fields: TermFields, *, actor_id: int, reason: str = ""):
-    """Names and the other fields; the slug only while unused. A renamed tag re-syncs its tools' search rows."""
+    """Names and the other fields; the slug only while unused. A renamed tag or platform re-syncs its tools'
+    search rows."""
     term = db.session.get(kind.model, term_id)
     if term is None:
         raise refuse("missing")
@@ -243,10 +253,10 @@ def edit_term(kind: Kind, term_id: int, fields: TermFields, *, actor_id: int, re
     before, after = changed_fields(before, snapshot(term, kind.audited))
     if not after:
         return term
-    renamed_tag = kind.model is Tag and ({"name_zh", "name_en"} & after.keys())
+    renamed = bool({"name_zh", "name_en"} & after.keys())
     record_change(actor_id=actor_id, action=f"{kind.target_type}.edit", target_type=kind.target_type,
                   target_id=term.id, before=before, after=after, reason=reason,
-                  tool_ids=_tagged_tool_ids(term.id) if renamed_tag else ())
+                  tool_ids=_named_tool_ids(kind, term.id) if renamed else ())
     _commit_or_refuse()
     return term
 

@@ -1,4 +1,4 @@
-"""Search: one interface, two backends (SQLite FTS5, PostgreSQL pg_trgm) chosen from the database URL.
+"""Search: one interface, two backends (SQLite FTS5, PostgreSQL GIN over tsvector) chosen from the database URL.
 
 ``search_tools`` answers a query; ``sync_tools`` / ``reindex`` keep the search rows
 in step with the catalog; ``records`` holds history and the keyword log.

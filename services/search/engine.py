@@ -1,12 +1,16 @@
-"""Searching tools: retrieval, the candidate pool and the one portable ranking.
+"""Searching tools: analysis, retrieval of the candidate pool, and the one portable ranking.
 
-1. Each term becomes a condition (see ``backends``); all must hold (any order).
-2. The pool: matching public tools that pass the list filters, most popular
-   first, at most ``POOL`` of them plus one. One more than POOL means the page
-   says "1,000+ results" instead of counting every match of a very common term.
-3. The page: the pool ranked by field tier (exact name, name prefix, name,
-   English name, tagline, tags, description), then clicks, rating and id; or by
-   the list sort the visitor chose.
+1. The query is analysed (``analysis``): each term with its alternatives —
+   synonyms, pinyin, near spellings, the categories it names.
+2. The pool: public tools passing the list filters whose token document
+   satisfies every term, most popular first, at most ``POOL`` of them plus one
+   (one more means "1,000+ results"); joined by the tools whose exact name or
+   alias the query is, and, when the whole query names a category, that
+   category's tools, each through its own index lookup however common the words.
+   A query that finds nothing is tried once more with its Chinese compounds cut
+   at known words (亚马逊广告工具 = 亚马逊 + 广告).
+3. The page: the pool ranked in Python (``ranking``), identically on both
+   databases, or ordered by the list sort the visitor chose.
 """
 
 from __future__ import annotations
@@ -14,20 +18,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 
 from extensions import db
-from models import Tag, Tool
-from models.search import ToolSearch
+from models import Category, Tool
+from models.search import ToolSearch, ToolSearchName
 from services.catalog_queries import public_tool, serves
 from services.listing import ListingQuery
-from services.search.backends import Plan, SearchBackend, backend_for, is_long
+from services.search.analysis import Analysis, analyse
+from services.search.backends import Plan, SearchBackend, backend_for
 from services.search.estimate import TermSample, term_sample
-from services.search.index import tag_gram
+from services.search.matching import MatchQuery
 from services.search.params import RELEVANCE
-from services.search.text import normalise, query_terms
+from services.search.ranking import RANK_COLUMNS, Candidate, Ranked, rank
+from services.search.text import query_terms
+from services.search.vocabulary import vocabulary
 
 POOL = 1000
+# Fewer results than a first screen: the query is widened, each widening ranked after what came before.
+FEW = 10
 # A PostgreSQL band is sized to hold this many times the pool the sample predicts; each next one is wider.
 BAND_MARGIN = 1.5
 BAND_GROWTH = 4
@@ -81,7 +90,10 @@ class SearchResults:
     capped: bool = False  # more than POOL matches: shown as "1,000+"
     cap: int = POOL
     past_the_end: bool = False
-    tiers: dict[int, int] = field(default_factory=dict)  # tool id → tier, for tests and debugging
+    tiers: dict[int, float] = field(default_factory=dict)  # tool id → tier, for tests and debugging
+    reasons: dict[int, tuple[str, ...]] = field(default_factory=dict)  # tool id → why it matched
+    category_ids: list[int] = field(default_factory=list)  # categories the query names, best first
+    result_categories: dict[int, int] = field(default_factory=dict)  # top-level category id → results in it
 
     @property
     def total(self) -> int:
@@ -91,16 +103,6 @@ class SearchResults:
 def current_backend() -> SearchBackend:
     """The backend for the app's database, chosen from its URL's dialect."""
     return backend_for(db.engine.dialect.name)
-
-
-def _short_term_grams(terms: list[str]) -> dict[str, list[str]]:
-    """For each short term: itself (a name gram) and ``#<id>`` of every tag whose name contains it."""
-    short = [t for t in terms if not is_long(t)]
-    if not short:
-        return {}
-    tags = db.session.execute(select(Tag.id, Tag.name_zh, Tag.name_en)).all()  # a few dozen rows
-    keys = [(tag_id, normalise(f"{zh}\n{en}")) for tag_id, zh, en in tags]
-    return {term: [term, *(tag_gram(tag_id) for tag_id, key in keys if term in key)] for term in short}
 
 
 def _filter_conditions(query: ListingQuery) -> list:
@@ -113,133 +115,154 @@ def _filter_conditions(query: ListingQuery) -> list:
     return conditions
 
 
-def _tier(backend: SearchBackend, terms: list[str]):
-    """0 exact name … 6 description, 7 when the terms are spread over several fields."""
-    phrase = " ".join(terms)
+def plan_for(backend: SearchBackend, match: MatchQuery, sample: TermSample) -> Plan:
+    """In which pool_key bands PostgreSQL reads a query (one band on SQLite); never what is found.
 
-    def everywhere_in(column):
-        return and_(*(backend.contains(column, term) for term in terms))
-
-    def starts(column):
-        return func.substr(column, 1, len(phrase)) == phrase
-
-    s = ToolSearch
-    return case(
-        ((s.name_key == phrase) | (s.name_en_key == phrase), 0),
-        (starts(s.name_key) | starts(s.name_en_key), 1),
-        (everywhere_in(s.name_key), 2),
-        (everywhere_in(s.name_en_key), 3),
-        (everywhere_in(s.tagline_key), 4),
-        (everywhere_in(s.tags_key), 5),
-        (everywhere_in(s.description_key), 6),
-        else_=7,
-    )
-
-
-def _rank_columns(backend: SearchBackend, terms: list[str], sort: str) -> list:
-    """What the page's order needs, read with the pool (no second pass over 1,000 rows).
-
-    Pool rows are (tool_id, *these columns, …) in this order: ``_sorted`` reads them by position.
+    PostgreSQL has no index that yields token matches in pool order: it either walks
+    pool order checking every row (slow for a query matching 1 % of tools) or collects
+    every match through the GIN index (slow for one matching 30 %). A band of pool_key
+    that should hold the pool lets it intersect both indexes instead; the following,
+    wider bands are read only when the sample guessed low.
     """
-    columns = [_tier(backend, terms).label("tier"), Tool.click_count.label("clicks"),
-               Tool.rating_avg.label("rating_avg")]
-    if sort == "rating":
-        columns.append(Tool.rating_count.label("rating_count"))
-    elif sort == "newest":
-        columns.append(Tool.created_at.label("created_at"))
-    elif sort == "name":
-        columns += [Tool.name_sort.label("name_sort"), Tool.name_sort_en.label("name_sort_en")]
-    return columns
-
-
-def _sorted(rows: list, sort: str, lang: str) -> list:
-    """The pool in the page's order, sorted here so both databases order it identically.
-
-    Relevance: tier, then clicks, rating, id. Other sorts as on list pages; names
-    compare by code point (pinyin sort keys), never by a database collation.
-    Rows are read by position (tool_id, then ``_rank_columns`` in order): attribute
-    access on a thousand rows costs more than the sort itself.
-    """
-    if sort == RELEVANCE:
-        return sorted(rows, key=lambda r: (r[1], -r[2], -r[3], r[0]))
-    if sort == "popular":
-        return sorted(rows, key=lambda r: (-r[2], r[0]))
-    if sort == "rating":
-        return sorted(rows, key=lambda r: (-r[3], -r[4], r[0]))
-    if sort == "newest":
-        return sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)
-    name = 5 if lang == "en" else 4
-    return sorted(rows, key=lambda r: (r[name], r[0]))
-
-
-def plan_for(backend: SearchBackend, terms: list[str], grams: dict[str, list[str]],
-             sample: TermSample) -> Plan:
-    """Which term drives retrieval, and (PostgreSQL) in which pool_key bands; never what is found.
-
-    The driver is the rarest term near the top of pool order: the long terms
-    together (FTS5 / the trigram index intersect them), or one short term's gram
-    rows. Each driver yields candidates until the pool is full, so the rarer the
-    driver the fewer candidates are read and checked for the other terms.
-    """
-    long_terms = [t for t in terms if is_long(t)]
-    short_terms = [t for t in terms if not is_long(t)]
-    driver = None
-    if short_terms:
-        shares = {t: sample.share([], [t]) for t in short_terms}
-        rarest = min(short_terms, key=lambda t: (shares[t], len(grams[t])))
-        if not long_terms or shares[rarest] < sample.share(long_terms, []):
-            driver = rarest
     cuts: list[int] = []
-    share = sample.share(long_terms, short_terms)
-    if backend.uses_bands and driver is None and share > 0:
-        # PostgreSQL has no index that yields trigram matches in pool order: it either walks
-        # pool order checking every row (slow for a term matching 5 % of tools) or collects
-        # every match through the trigram index (slow for one matching 20 %). A band of
-        # pool_key that should hold the pool lets it intersect both indexes instead; the
-        # following, wider bands are read only when the sample guessed low.
+    share = sample.share(match) if backend.uses_bands else 0.0
+    if share > 0:
         rows = BAND_MARGIN * (POOL + 1) / share
         while (cut := sample.cut_after(rows)) is not None:
             if not cuts or cut > cuts[-1]:
                 cuts.append(cut)
             rows *= BAND_GROWTH
-    return Plan(long_terms, grams, driver, cuts)
+    return Plan(match, cuts)
 
 
-def pool_rows(terms: list[str], query: ListingQuery, backend: SearchBackend | None = None,
-              plan: Plan | None = None) -> list:
-    """Up to POOL + 1 matching tools in pool order (most clicked when indexed, then id), with rank columns."""
+def pool_rows(match: MatchQuery, query: ListingQuery, backend: SearchBackend | None = None,
+              plan: Plan | None = None, limit: int = POOL + 1) -> list:
+    """Up to ``limit`` matching tools as (tool_id, pool_key), in pool order (most clicked when indexed, then id)."""
+    if not match:
+        return []
     backend = backend or current_backend()
     if plan is None:
-        plan = plan_for(backend, terms, _short_term_grams(terms), term_sample())
+        plan = plan_for(backend, match, term_sample() if backend.uses_bands else TermSample([]))
     filters = _filter_conditions(query)
-    columns = _rank_columns(backend, terms, query.sort)
     rows: list = []
     for low, high in plan.bands():  # consecutive in pool order: their rows simply concatenate
-        statement = backend.pool_statement(plan, filters, POOL + 1 - len(rows), columns, low, high)
-        rows += db.session.execute(statement).all()
-        if len(rows) > POOL:
+        rows += db.session.execute(backend.pool_statement(match, filters, limit - len(rows), low, high)).all()
+        if len(rows) >= limit:
             break
     return rows
 
 
-def search_tools(raw_query: str | None, query: ListingQuery, lang: str, per_page: int) -> SearchResults:
-    """One page of tools matching every term of ``raw_query`` under the list filters, ranked.
+def _exact_names(analysis: Analysis, query: ListingQuery) -> dict[int, str]:
+    """Tools the whole query names exactly (name, alias or pinyin), however common the words."""
+    if not analysis.whole_compact:
+        return {}
+    rows = db.session.execute(
+        select(ToolSearchName.tool_id, ToolSearchName.kind)
+        .join(Tool, Tool.id == ToolSearchName.tool_id)
+        .where(ToolSearchName.key == analysis.whole_compact, *_filter_conditions(query))
+    ).all()
+    kinds = {"name": 0, "alias": 1, "pinyin": 2}
+    found: dict[int, str] = {}
+    for tool_id, kind in sorted(rows, key=lambda r: kinds.get(r[1], 3)):
+        found.setdefault(tool_id, kind)
+    return found
 
-    Two queries for a real search (the ranked pool, the page's tools); one more when a
-    term is shorter than a trigram (the tag names), and one per short term when short
-    and long terms mix. A query with no letters or digits runs none.
+
+def _candidates(ids: list[int], exact: dict[int, str]) -> list[Candidate]:
+    """What the ranking reads for each pooled tool, in one query."""
+    if not ids:
+        return []
+    columns = [getattr(ToolSearch, name) for name in RANK_COLUMNS]
+    rows = db.session.execute(
+        select(Tool.id, Tool.click_count, Tool.rating_avg, Tool.category_id, Category.parent_id, *columns)
+        .join(ToolSearch, ToolSearch.tool_id == Tool.id)
+        .join(Category, Category.id == Tool.category_id)
+        .where(Tool.id.in_(ids))
+    ).all()
+    return [Candidate(tool_id=row[0], clicks=row[1], rating=row[2] or 0.0,
+                      category_ids=tuple(c for c in (row[3], row[4]) if c is not None),
+                      columns=dict(zip(RANK_COLUMNS, row[5:], strict=True)), exact_kind=exact.get(row[0]))
+            for row in rows]
+
+
+def _sort_keys(ids: list[int], sort: str, lang: str) -> dict[int, tuple]:
+    """Keys for a list sort other than relevance, as list pages order (names by code point, never collation)."""
+    columns = {"popular": (Tool.click_count,), "rating": (Tool.rating_avg, Tool.rating_count),
+               "newest": (Tool.created_at,), "name": (Tool.name_sort_en if lang == "en" else Tool.name_sort,)}[sort]
+    rows = db.session.execute(select(Tool.id, *columns).where(Tool.id.in_(ids))).all()
+    if sort == "name":
+        return {r[0]: (r[1], r[0]) for r in rows}
+    if sort == "newest":
+        return {r[0]: (-r[1].timestamp(), -r[0]) for r in rows}
+    return {r[0]: (*(-(value or 0) for value in r[1:]), r[0]) for r in rows}
+
+
+def _retrieve(analysis: Analysis, query: ListingQuery) -> tuple[list[Ranked], bool]:
+    rows = pool_rows(analysis.match_query(), query)
+    capped = len(rows) > POOL
+    ids = [row[0] for row in rows[:POOL]]
+    exact = _exact_names(analysis, query)
+    if analysis.whole_categories:
+        ids += [row[0] for row in pool_rows(analysis.category_query(), query, limit=POOL)]
+    ids = list(dict.fromkeys([*exact, *ids]))
+    ranked = [r for r in (rank(analysis, c) for c in _candidates(ids, exact)) if r is not None]
+    return ranked, capped
+
+
+def search_tools(raw_query: str | None, query: ListingQuery, lang: str, per_page: int) -> SearchResults:
+    """One page of tools answering every term of ``raw_query`` under the list filters, ranked.
+
+    A few queries whatever the catalog size: the vocabulary's version, the pool, the
+    exact names, a named category's tools, the ranking columns and the page's tools
+    (a query with no letters or digits runs none).
     """
     terms = query_terms(raw_query)
     if not terms:
         return SearchResults(terms=[], pagination=ResultsPage([], query.page, per_page, 0))
-    rows = pool_rows(terms, query)
-    capped = len(rows) > POOL
-    rows = _sorted(rows[:POOL], query.sort, lang)
-    pagination = ResultsPage([], query.page, per_page, len(rows))
-    page_rows = rows[(query.page - 1) * per_page:query.page * per_page]
-    if not page_rows:
-        return SearchResults(terms, pagination, capped, POOL, past_the_end=bool(rows) or query.page > 1)
-    ids = [row.tool_id for row in page_rows]
+    known = vocabulary()
+    analysis = analyse(raw_query, known)
+    analyses = [analysis]
+    ranked, capped = _retrieve(analysis, query)
+    if len(ranked) < FEW and analysis.splittable:  # the compound as its words apart, after the compound itself
+        analysis = analyse(raw_query, known, split=True)
+        analyses.append(analysis)
+        more, capped = _retrieve(analysis, query)
+        ranked = _merged(ranked, more)
+    topic = analysis.topic_only()
+    if len(ranked) < FEW and topic is not None:  # still few: what the query is about, without its qualifiers
+        analyses.append(topic)
+        more, _ = _retrieve(topic, query)
+        ranked = _merged(ranked, [r.relaxed() for r in more])
+    ranked.sort(key=lambda r: r.key)
+    if query.sort != RELEVANCE and ranked:
+        keys = _sort_keys([r.tool_id for r in ranked], query.sort, lang)
+        ranked.sort(key=lambda r: keys[r.tool_id])
+    results = SearchResults(analysis.terms, ResultsPage([], query.page, per_page, len(ranked)), capped, POOL)
+    results.category_ids = list(dict.fromkeys(c for a in analyses for c in _named_categories(a)))
+    page = ranked[(query.page - 1) * per_page:query.page * per_page]
+    if not page:
+        results.past_the_end = bool(ranked) or query.page > 1
+        return results
+    ids = [r.tool_id for r in page]
     tools = {tool.id: tool for tool in db.session.scalars(select(Tool).where(Tool.id.in_(ids)))}
-    pagination.items = [tools[tool_id] for tool_id in ids if tool_id in tools]
-    return SearchResults(terms, pagination, capped, POOL, tiers={row.tool_id: row.tier for row in page_rows})
+    results.pagination.items = [tools[tool_id] for tool_id in ids if tool_id in tools]
+    results.tiers = {r.tool_id: r.tier for r in page}
+    results.reasons = {r.tool_id: r.reasons for r in page}
+    return results
+
+
+def _merged(ranked: list[Ranked], more: list[Ranked]) -> list[Ranked]:
+    """Both lists' tools once each, at the better of their places."""
+    best = {r.tool_id: r for r in ranked}
+    for r in more:
+        if r.tool_id not in best or r.key < best[r.tool_id].key:
+            best[r.tool_id] = r
+    return list(best.values())
+
+
+def _named_categories(analysis: Analysis) -> list[int]:
+    """The categories the whole query names, then those a single term names."""
+    named = list(analysis.whole_categories)
+    for unit in analysis.units:
+        named += [alt.category_id for alt in unit.alternatives if alt.category_id is not None]
+    return list(dict.fromkeys(named))

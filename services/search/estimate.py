@@ -1,11 +1,10 @@
 """How common a term is among the most popular tools: a small cached sample that steers retrieval.
 
 Retrieval walks candidates most popular first and stops after the pool is full,
-so what decides its cost is how often the terms occur near the top of that order.
-The sample is exactly that region: the first ``SAMPLE_SIZE`` tools in pool order,
-their name and tag text (what a short term matches) and their whole search text
-(what a long term matches). Counting a term in it is a few hundred microseconds
-of Python and no query.
+so what decides its cost is how often the query matches near the top of that order.
+The sample is exactly that region: the token documents of the first
+``SAMPLE_SIZE`` tools in pool order. Evaluating a query on it is a few hundred
+microseconds of Python and no query.
 
 It only chooses *how* to retrieve (which term drives, how far a band reaches),
 never *what* is found: every plan returns the same rows. So a sample a few
@@ -22,6 +21,7 @@ from sqlalchemy import select, text
 
 from extensions import db
 from models.search import ToolSearch
+from services.search.matching import MatchQuery
 
 SAMPLE_SIZE = 1000
 SAMPLE_SECONDS = 600
@@ -31,23 +31,16 @@ SAMPLE_SECONDS = 600
 class TermSample:
     """The top of pool order, and (PostgreSQL) where pool_key's percentiles fall."""
 
-    names: list[str]  # name, English name and tag names: where a short term is looked for
-    everything: list[str]  # the whole search text: where a long term is looked for
+    documents: list[list[str]]  # each sampled tool's tokens, sorted
     # pool_key at 0 %, 1 %, … 100 % of the rows (PostgreSQL's own statistics), and the row count.
     percentiles: list[int] = field(default_factory=list)
     rows: int = 0
 
-    def share(self, long_terms: list[str], short_terms: list[str]) -> float:
-        """The fraction of sampled tools that match every one of the terms (1.0 for no terms)."""
-        if not self.names:
+    def share(self, match: MatchQuery) -> float:
+        """The fraction of sampled tools whose document satisfies ``match``."""
+        if not self.documents:
             return 0.0
-        # Narrow the sample term by term: plain `in` over a list is the fast path here.
-        matching = range(len(self.names))
-        for term in long_terms:
-            matching = [i for i in matching if term in self.everything[i]]
-        for term in short_terms:
-            matching = [i for i in matching if term in self.names[i]]
-        return len(matching) / len(self.names)
+        return sum(1 for tokens in self.documents if match.matches(tokens)) / len(self.documents)
 
     def cut_after(self, rows: float) -> int | None:
         """A pool_key below which about ``rows`` tools lie; None when that is (nearly) all of them."""
@@ -72,12 +65,8 @@ def _postgres_percentiles() -> tuple[list[int], int]:
 
 def load_sample() -> TermSample:
     """Read the sample from the database (one indexed read of SAMPLE_SIZE rows)."""
-    s = ToolSearch
-    rows = db.session.execute(
-        select(s.name_key, s.name_en_key, s.tags_key, s.all_key).order_by(s.pool_key).limit(SAMPLE_SIZE)
-    ).all()
-    sample = TermSample(names=[f"{name}\n{name_en}\n{tags}" for name, name_en, tags, _ in rows],
-                        everything=[everything for *_, everything in rows])
+    rows = db.session.scalars(select(ToolSearch.tokens).order_by(ToolSearch.pool_key).limit(SAMPLE_SIZE))
+    sample = TermSample(documents=[tokens.split(" ") for tokens in rows])
     if db.session.get_bind().dialect.name == "postgresql":
         sample.percentiles, sample.rows = _postgres_percentiles()
     return sample

@@ -1,13 +1,19 @@
-"""What to offer when a search finds nothing: popular categories and tools with similar names."""
+"""What to offer when a search finds nothing: a query we think was meant, and popular categories.
+
+"Did you mean" reads the vocabulary (names, aliases, pinyin and the words of
+categories and synonyms): each word of the query that no known word starts is
+replaced by its nearest known word, allowing one more edit than search's own
+near-spelling results do, so it offers something where they found nothing.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from models import Category
+from services.catalog_queries import category_tree
+from services.search.text import has_cjk, query_terms
+from services.search.vocabulary import vocabulary
 
-from extensions import db
-from models import Category, Tool
-from models.search import ToolSearchGram
-from services.catalog_queries import category_tree, public_tool
+MAX_EDITS = 2
 
 
 def popular_categories(limit: int = 6) -> list[Category]:
@@ -16,22 +22,18 @@ def popular_categories(limit: int = 6) -> list[Category]:
     return sorted(tree.top, key=lambda c: (-tree.total(c), c.position, c.id))[:limit]
 
 
-def similar_names(terms: list[str], limit: int = 5) -> list[Tool]:
-    """Popular tools whose name shares the start of the longest term (two characters, else one).
-
-    A misspelt or over-long query usually still starts right; the gram table answers
-    this from its key order without scanning.
-    """
-    if not terms:
-        return []
-    longest = max(terms, key=len)
-    grams = [longest[:2], longest[:1]] if len(longest) > 1 else [longest]
-    for gram in grams:
-        ids = select(ToolSearchGram.tool_id).where(ToolSearchGram.gram == gram).order_by(
-            ToolSearchGram.neg_popularity, ToolSearchGram.tool_id).limit(limit * 2)
-        tools = list(db.session.scalars(
-            select(Tool).where(Tool.id.in_(ids), public_tool).order_by(Tool.click_count.desc(), Tool.id).limit(limit)
-        ))
-        if tools:
-            return tools
-    return []
+def did_you_mean(raw_query: str | None) -> str | None:
+    """A corrected query, or None when no word of it has a close known word."""
+    known = vocabulary()
+    terms = query_terms(raw_query)
+    changed = False
+    corrected = []
+    for term in terms:
+        if len(term) >= 3 and not has_cjk(term) and not known.is_known_prefix(term):
+            near = known.near_words(term, distance=min(MAX_EDITS, max(1, len(term) // 3)))
+            if near:
+                corrected.append(near[0])
+                changed = True
+                continue
+        corrected.append(term)
+    return " ".join(corrected) if changed else None

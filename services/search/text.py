@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 MAX_TERM_CHARS = 64
-# Terms of this length or more go through trigram retrieval; shorter ones through name grams.
-TRIGRAM_MIN = 3
+# The longest joined name kept as one token ("junglescout"): longer joins are never typed.
+MAX_JOINED_CHARS = 40
 # Separators between terms, after NFKC: white space and punctuation that never joins a name.
 _SEPARATORS = re.compile(r"[\s,;:!?()\[\]{}<>\"|`~^=*\\/、。，；：！？（）【】《》「」『』“”‘’·…]+")
 
@@ -30,11 +30,103 @@ def _is_word_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LN"
 
 
+def is_cjk(char: str) -> bool:
+    """A Han ideograph, kana or hangul: text that is written without spaces between words."""
+    code = ord(char)
+    return (0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF
+            or 0x3040 <= code <= 0x30FF or 0xAC00 <= code <= 0xD7AF)
+
+
+def _script(char: str) -> str:
+    if is_cjk(char):
+        return "cjk"
+    return "digit" if char.isdigit() else "letter"
+
+
+def has_cjk(text: str) -> bool:
+    return any(is_cjk(char) for char in text)
+
+
+def words(text: str | None) -> list[str]:
+    """The words of ``text`` as written, normalised: where a reader sees a word start.
+
+    A word starts after a space or punctuation, at a change between Chinese and Latin
+    script or between letters and digits, and at a lower-to-upper case change
+    (Simply|VAT, Seller|Sprite, 领星|ERP, Helium|10). A run of Chinese is one word;
+    its characters are found through ``cjk_grams``.
+    """
+    out: list[str] = []
+    current = ""
+    previous = ""
+    for char in unicodedata.normalize("NFKC", text or ""):
+        if not _is_word_char(char):
+            if current:
+                out.append(current)
+            current, previous = "", ""
+            continue
+        if current and (_script(char) != _script(previous)
+                        or (previous.islower() and char.isupper())):
+            out.append(current)
+            current = ""
+        current += char
+        previous = char
+    if current:
+        out.append(current)
+    return [word.lower() for word in out]
+
+
+def joined_forms(text: str | None) -> list[str]:
+    """A name typed without its spaces, from each of its Latin word starts: "Jungle Scout" → junglescout, scout.
+
+    Chinese runs end a join (their characters are matched one by one); a name of one word joins nothing.
+    """
+    forms: list[str] = []
+    run: list[str] = []
+    for word in [*words(text), ""]:
+        if word and not has_cjk(word):
+            run.append(word)
+            continue
+        for start in range(len(run) - 1):
+            joined = "".join(run[start:])[:MAX_JOINED_CHARS]
+            if joined not in forms:
+                forms.append(joined)
+        run = []
+    return forms
+
+
+def compact(text: str | None) -> str:
+    """Letters and digits only, normalised: how an exact name is compared ("Helium 10" = helium10)."""
+    return "".join(char for char in normalise(text) if _is_word_char(char))
+
+
+def cjk_grams(word: str) -> set[str]:
+    """Every character and every pair of neighbouring characters of a Chinese run."""
+    grams = set(word)
+    grams.update(word[index:index + 2] for index in range(len(word) - 1))
+    return grams
+
+
+def split_scripts(term: str) -> list[str]:
+    """A term cut where Chinese and Latin script meet: "tiktok选品" → tiktok, 选品."""
+    pieces: list[str] = []
+    current = ""
+    for char in term:
+        if current and is_cjk(char) != is_cjk(current[-1]) and (_is_word_char(char) and _is_word_char(current[-1])):
+            pieces.append(current)
+            current = ""
+        current += char
+    if current:
+        pieces.append(current)
+    return pieces
+
+
 def query_terms(raw: str | None) -> list[str]:
     """The distinct terms of a query, in order; empty when it holds no letter or digit at all.
 
     Each term is trimmed of leading and trailing symbols (``"alpha!"`` → ``alpha``);
-    symbols inside a term stay (``e-commerce``, ``1688.com``).
+    symbols inside a term stay (``e-commerce``, ``1688.com``). A term that mixes
+    Chinese and Latin script is cut where they meet (``tiktok选品`` → tiktok, 选品);
+    private-use characters, which the index uses for its own markers, are dropped.
     """
     terms: list[str] = []
     for piece in _SEPARATORS.split(normalise((raw or "")[:MAX_QUERY_CHARS])):
@@ -43,27 +135,16 @@ def query_terms(raw: str | None) -> list[str]:
             start += 1
         while end > start and not _is_word_char(piece[end - 1]):
             end -= 1
-        term = piece[start:end][:MAX_TERM_CHARS]
-        if term and term not in terms:
-            terms.append(term)
+        for term in split_scripts(piece[start:end][:MAX_TERM_CHARS]):
+            term = "".join(char for char in term if unicodedata.category(char) != "Co")
+            if term and term not in terms:
+                terms.append(term)
     return terms[:MAX_TERMS]
 
 
 def clean_query(raw: str | None) -> str:
     """The query as stored in history and the keyword log: trimmed, spaces collapsed, bounded."""
     return " ".join(unicodedata.normalize("NFKC", raw or "").split())[:MAX_QUERY_CHARS]
-
-
-def short_grams(text: str) -> set[str]:
-    """Every 1- and 2-character substring made only of letters and digits (for short queries)."""
-    grams: set[str] = set()
-    for index, char in enumerate(text):
-        if not _is_word_char(char):
-            continue
-        grams.add(char)
-        if index + 1 < len(text) and _is_word_char(text[index + 1]):
-            grams.add(text[index:index + 2])
-    return grams
 
 
 def highlight(text: str | None, terms: list[str]) -> Markup:
