@@ -12,15 +12,25 @@
     return container ? Array.from(container.querySelectorAll("a[href]")) : [];
   }
 
+  /* The box last typed in: on /search the header's and the page's boxes share one result list,
+   * and arrowing back up from that list returns to the box the reader came from. */
+  var lastBox = null;
+  document.addEventListener("focusin", function (event) {
+    var box = event.target.closest && event.target.closest("[data-search-box]");
+    if (box) lastBox = box;
+  });
+
   function boxFor(element) {
     if (!element.closest) return null;
     var box = element.closest("[data-search-box]");
     if (box) return box;
     var list = element.closest("[id]");
-    while (list && !document.querySelector("[data-search-box][data-results='" + list.id + "']")) {
+    var selector = function (id) { return "[data-search-box][data-results='" + id + "']"; };
+    while (list && !document.querySelector(selector(list.id))) {
       list = list.parentElement && list.parentElement.closest("[id]");
     }
-    return list ? document.querySelector("[data-search-box][data-results='" + list.id + "']") : null;
+    if (!list) return null;
+    return lastBox && lastBox.matches(selector(list.id)) ? lastBox : document.querySelector(selector(list.id));
   }
 
   function move(box, from, step) {
@@ -49,9 +59,13 @@
     }
   });
 
-  /* The filters form carries q for browsers without JavaScript; keep it equal to what is typed. */
+  /* Every box that drives the same results shows the same query (the header's and the page's on
+   * /search), and the filters form, which carries q for browsers without JavaScript, follows too. */
   document.addEventListener("input", function (event) {
     if (!event.target.matches("[data-search-box] input[name='q']")) return;
+    var results = event.target.closest("[data-search-box]").dataset.results;
+    document.querySelectorAll("[data-search-box][data-results='" + results + "'] input[name='q']").forEach(
+      function (other) { if (other !== event.target) other.value = event.target.value; });
     document.querySelectorAll("#search-filters input[name='q']").forEach(function (hidden) {
       hidden.value = event.target.value;
     });
