@@ -19,6 +19,7 @@ from blueprints.moderation import (  # noqa: E402,F401
     records,
     reports,
     reviews,
+    search_words,
     site_settings,
     stats,
     submissions,

@@ -57,7 +57,7 @@ def clean_block(raw: str | None) -> str:
     return (raw or "").replace("\r\n", "\n").strip()
 
 
-def _has_hidden_characters(text: str, *, allow_newlines: bool = False) -> bool:
+def has_hidden_characters(text: str, *, allow_newlines: bool = False) -> bool:
     """Control and format characters let a name pretend to be another one."""
     for char in text:
         if allow_newlines and char == "\n":
@@ -75,7 +75,7 @@ def name_problems(name_zh: str, name_en: str) -> list[Problem]:
             problems.append(Problem(field_name, "name_missing"))
         elif len(value) > NAME_MAX:
             problems.append(Problem(field_name, "too_long", {"max": NAME_MAX}))
-        elif _has_hidden_characters(value):
+        elif has_hidden_characters(value):
             problems.append(Problem(field_name, "hidden_characters"))
     return problems
 
@@ -86,7 +86,7 @@ def description_problems(description_zh: str, description_en: str) -> list[Probl
     for field_name, value in (("description_zh", description_zh), ("description_en", description_en)):
         if len(value) > DESCRIPTION_MAX:
             problems.append(Problem(field_name, "too_long", {"max": DESCRIPTION_MAX}))
-        elif _has_hidden_characters(value, allow_newlines=True):
+        elif has_hidden_characters(value, allow_newlines=True):
             problems.append(Problem(field_name, "hidden_characters"))
     if bool(description_zh) != bool(description_en) and not problems:
         missing = "description_en" if description_zh else "description_zh"
