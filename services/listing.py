@@ -23,7 +23,7 @@ FACT_FLAGS = {
     "free": "free_plan",
 }
 LIST_PARAMS = ("platform", "market", "pricing", *FACT_FLAGS, "sort", "page")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_PAGE = 10_000
 
 
@@ -54,7 +54,7 @@ class ListingQuery:
         for name in ("platform", "market"):
             value = (args.get(name) or "").strip()
             if value:
-                if not _SLUG.match(value):
+                if not SLUG.match(value):
                     raise InvalidListingQuery(name)
                 values[name] = value
         pricing = args.get("pricing") or ""

@@ -186,3 +186,34 @@ def test_flask_seed_keeps_a_synonym_group_staff_changed(known):
         assert seed_synonyms(SYNONYMS, staff_changes()) == 0
         db.session.commit()
         assert db.session.get(SearchSynonym, group.id).terms == "抠图"
+
+
+def test_results_in_several_categories_count_each_and_narrow_in_place(known):
+    client = known.test_client()
+    html = client.get("/search", query_string={"q": "助手"}).text
+    chips = re.search(r'<ul class="chips result-categories"[^>]*>(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r">([^<>]+ · \d+)</a>", chips) == [
+        "全部 · 4", "AI 工具 · 2", "选品工具 · 1", "ERP 与店铺管理 · 1"]
+    fragment = client.get("/search", query_string={"q": "助手", "category": "ai-tools"},
+                          headers={"HX-Request": "true", "HX-Target": "tool-list"}).text
+    assert _slugs_in(fragment, r'<article[^>]*id="tool-([^"]+)"') == ["zulu-ai", "escape-test"]
+    assert 'aria-current="true">AI 工具 · 2' in fragment  # the counts stay those of every result
+    assert client.get("/search", query_string={"q": "助手", "category": "Bad Slug"}).status_code == 400
+    assert client.get("/search", query_string={"q": "助手", "category": "no-such"}).status_code == 200
+
+
+def test_renaming_or_moving_a_category_keeps_its_tools_found_by_the_new_names(known):
+    from services.moderation.categories import CategoryFields, edit_category, move_category
+    with known.app_context():
+        ids = dict(db.session.execute(select(Category.slug, Category.id)).all())
+        edit_category(ids["parcel-express"], CategoryFields.cleaned(
+            slug="parcel-express", name_zh="国际小包专线", name_en="Cross-border parcels"), actor_id=None)
+        db.session.commit()
+    assert found(known, "小包专线") == ["charlie-ship"]  # its category's new name
+    assert found(known, "cross-border parcels") == ["charlie-ship"]
+    assert found(known, "小包与国际快递") == []  # the old name no longer finds it
+    with known.app_context():
+        move_category(ids["parcel-express"], ids["payments"], actor_id=None)
+        db.session.commit()
+    assert sorted(found(known, "收款与结汇")) == ["charlie-ship", "delta-pay"]  # under its new parent
+    assert "charlie-ship" not in found(known, "物流与海外仓")

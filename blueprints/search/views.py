@@ -27,6 +27,7 @@ from services.listing import InvalidListingQuery
 from services.search import records, search_tools, suggest
 from services.search.params import SEARCH_SORTS, SearchQuery
 from services.search.text import highlight
+from services.search.vocabulary import vocabulary
 
 RESULTS_TARGET = "tool-list"  # the page's results section; any other htmx target gets suggestions
 SEARCH_SORT_LABELS = {**SORT_LABELS, "relevance": _l("Relevance")}
@@ -59,12 +60,16 @@ def _no_result_help(results, query: SearchQuery) -> dict:
             "did_you_mean": meant, "did_you_mean_args": query.to_args(q=meant, page=1) if meant else None}
 
 
-def _named_categories(results) -> list:
-    """The categories the query names, with their public tool counts (two queries, only when there are some)."""
-    if not results.category_ids:
-        return []
-    tree = queries.category_tree()
-    return [(tree.by_id[c], tree.total(tree.by_id[c])) for c in results.category_ids if c in tree.by_id]
+def _category_context(results, query: SearchQuery) -> dict:
+    """The categories the query names with their public tool counts, and, when the results span several
+    top-level categories (or one is chosen), each with its count of results."""
+    spread = len(results.result_categories) > 1 or bool(query.category)
+    known = vocabulary()  # this search's: the categories come with it, no query of their own
+    named = [(known.categories[c], known.public_total(c)) for c in results.category_ids if c in known.categories]
+    chips = [(known.categories[c], count) for c, count in results.result_categories.items()
+             if c in known.categories] if spread else []
+    return {"named_categories": named, "result_chips": chips,
+            "result_total": sum(results.result_categories.values())}
 
 
 def _fragment_cache_key(query: SearchQuery) -> str | None:
@@ -89,7 +94,7 @@ def _render_results(query: SearchQuery, fragment: bool, suggesting: bool):
         abort(404)
     context = dict(query=query, results=results, pagination=results.pagination, terms=results.terms,
                    highlight=highlight, sort_choices=SEARCH_SORTS, SORT_LABELS=SEARCH_SORT_LABELS,
-                   MATCH_REASONS=MATCH_REASONS, named_categories=[] if suggesting else _named_categories(results),
+                   MATCH_REASONS=MATCH_REASONS, **({} if suggesting else _category_context(results, query)),
                    **_no_result_help(results, query))
     if suggesting:
         return render_template("search/_suggestions.html", **context), results

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -234,11 +235,17 @@ def search_tools(raw_query: str | None, query: ListingQuery, lang: str, per_page
         more, _ = _retrieve(topic, query)
         ranked = _merged(ranked, [r.relaxed() for r in more])
     ranked.sort(key=lambda r: r.key)
+    by_category = Counter(r.top_category for r in ranked if r.top_category is not None)
+    chosen = getattr(query, "category", "")
+    if chosen:  # counts stay those of every result, so the reader can switch back
+        category_id = known.category_ids.get(chosen)
+        ranked = [r for r in ranked if category_id is not None and category_id in r.category_ids]
     if query.sort != RELEVANCE and ranked:
         keys = _sort_keys([r.tool_id for r in ranked], query.sort, lang)
         ranked.sort(key=lambda r: keys[r.tool_id])
     results = SearchResults(analysis.terms, ResultsPage([], query.page, per_page, len(ranked)), capped, POOL)
     results.category_ids = list(dict.fromkeys(c for a in analyses for c in _named_categories(a)))
+    results.result_categories = dict(by_category.most_common())
     page = ranked[(query.page - 1) * per_page:query.page * per_page]
     if not page:
         results.past_the_end = bool(ranked) or query.page > 1

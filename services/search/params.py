@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.listing import SORT_OPTIONS, ListingQuery
+from services.listing import SLUG, SORT_OPTIONS, InvalidListingQuery, ListingQuery
 from services.search.text import MAX_QUERY_CHARS
 
 RELEVANCE = "relevance"
@@ -17,12 +17,16 @@ class SearchQuery(ListingQuery):
 
     q: str = ""
     sort: str = RELEVANCE
+    category: str = ""  # a top-level category's slug: the results in it only
 
     @classmethod
     def from_search_args(cls, args) -> SearchQuery:
         """Parse request args (raises InvalidListingQuery like every list); relevance is the default sort."""
         listing = ListingQuery.from_args(args, default_sort=RELEVANCE, sorts=SEARCH_SORTS)
-        return cls(**vars(listing), q=(args.get("q") or "")[:MAX_QUERY_CHARS])
+        category = (args.get("category") or "").strip()
+        if category and not SLUG.match(category):
+            raise InvalidListingQuery("category")
+        return cls(**vars(listing), q=(args.get("q") or "")[:MAX_QUERY_CHARS], category=category)
 
     def to_args(self, **changes) -> dict[str, str]:
         args = super().to_args(**changes)
@@ -30,6 +34,9 @@ class SearchQuery(ListingQuery):
         args.pop("sort", None)
         if sort != RELEVANCE:
             args["sort"] = sort
+        category = changes.get("category", self.category)
+        if category:
+            args["category"] = category
         if page:
             args["page"] = page
         q = changes.get("q", self.q)

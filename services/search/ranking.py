@@ -56,11 +56,16 @@ class Ranked:
     key: tuple
     tier: float
     reasons: tuple[str, ...]
+    category_ids: tuple[int, ...] = ()  # its category, then that category's parent
+
+    @property
+    def top_category(self) -> int | None:
+        return self.category_ids[-1] if self.category_ids else None
 
     def relaxed(self) -> Ranked:
         """The same match, found with part of the query only: after every tool that matches all of it."""
         return Ranked(self.tool_id, (self.key[0] + RELAXED_OFFSET, *self.key[1:]), self.tier + RELAXED_OFFSET,
-                      self.reasons)
+                      self.reasons, self.category_ids)
 
 
 def _word_in(word: str, text: str, *, whole: bool) -> bool:
@@ -135,4 +140,5 @@ def rank(analysis: Analysis, candidate: Candidate) -> Ranked | None:
         tier, reasons = worst, tuple(dict.fromkeys(m[1] for m in matches if m))
     own = sum(_own_text_tier(term, candidate) for term in analysis.units)
     return Ranked(candidate.tool_id,
-                  (tier, sum(term_tiers), own, -candidate.clicks, -candidate.rating, candidate.tool_id), tier, reasons)
+                  (tier, sum(term_tiers), own, -candidate.clicks, -candidate.rating, candidate.tool_id), tier, reasons,
+                  candidate.category_ids)

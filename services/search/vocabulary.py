@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from flask import current_app, g
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Category, Platform, Tag, Tool
@@ -57,9 +57,27 @@ def _deletes(word: str, distance: int) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class CategoryInfo:
+    """What a category chip shows, read with the vocabulary so a search page needs no tree of its own."""
+
+    id: int
+    slug: str
+    name_zh: str
+    name_en: str
+    icon: str
+    parent_id: int | None
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+
 @dataclass
 class Vocabulary:
     category_parent: dict[int, int | None] = field(default_factory=dict)
+    category_ids: dict[str, int] = field(default_factory=dict)  # slug → id
+    categories: dict[int, CategoryInfo] = field(default_factory=dict)
+    public_tools: dict[int, int] = field(default_factory=dict)  # category id → its own public tools
     category_terms: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     synonyms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     segments: set[str] = field(default_factory=set)  # Chinese words a compound is split at
@@ -78,6 +96,11 @@ class Vocabulary:
         if " " in key:
             self.phrases.add(key)
         return key
+
+    def public_total(self, category_id: int) -> int:
+        """Public tools in a category and its children."""
+        return sum(count for c, count in self.public_tools.items()
+                   if c == category_id or self.category_parent.get(c) == category_id)
 
     def categories_named(self, term: str) -> set[int]:
         return self.category_terms.get(term, set())
@@ -107,9 +130,11 @@ class Vocabulary:
 
 def _load() -> Vocabulary:
     vocabulary = Vocabulary()
-    for category_id, parent_id, zh, en in db.session.execute(
-            select(Category.id, Category.parent_id, Category.name_zh, Category.name_en)):
+    for category_id, slug, parent_id, zh, en, icon in db.session.execute(
+            select(Category.id, Category.slug, Category.parent_id, Category.name_zh, Category.name_en, Category.icon)):
         vocabulary.category_parent[category_id] = parent_id
+        vocabulary.category_ids[slug] = category_id
+        vocabulary.categories[category_id] = CategoryInfo(category_id, slug, zh, en, icon or "", parent_id)
         for name in (zh, en):
             vocabulary.category_terms[vocabulary.add_term(name)].add(category_id)
     for synonym in db.session.scalars(select(SearchSynonym)):
@@ -130,6 +155,8 @@ def _load() -> Vocabulary:
             select(ToolSearch.name_words, ToolSearch.alias_words, ToolSearch.pinyin_words)
             .join(Tool, Tool.id == ToolSearch.tool_id).where(public_tool)):
         latin.update(w for w in f"{name_words} {alias_words} {pinyin}".split() if not has_cjk(w))
+    vocabulary.public_tools = dict(db.session.execute(
+        select(Tool.category_id, func.count()).where(public_tool).group_by(Tool.category_id)).all())
     vocabulary.words = sorted(latin)
     vocabulary.word_set = frozenset(w for w in latin if len(w) >= 2 and w.isalpha())
     vocabulary.index_typos()

@@ -9,7 +9,9 @@
   /* A box's results: its own suggestion list, or (on the search page) the list it updates. */
   function links(box) {
     var container = document.getElementById(box.dataset.results);
-    return container ? Array.from(container.querySelectorAll("a[href]")) : [];
+    if (!container) return [];
+    /* The results themselves: not the category chips above them. */
+    return Array.from(container.querySelectorAll("a[href]")).filter(function (a) { return !a.closest(".chips"); });
   }
 
   /* The box last typed in: on /search the header's and the page's boxes share one result list,
