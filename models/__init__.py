@@ -66,6 +66,7 @@ from models.privacy import (
 from models.search import SearchHistory as SearchHistory
 from models.search import SearchKeywordDay as SearchKeywordDay
 from models.search import SearchSynonym as SearchSynonym
+from models.search import SearchWordProposal as SearchWordProposal
 from models.search import ToolSearch as ToolSearch
 from models.search import ToolSearchName as ToolSearchName
 from models.site import SiteCounter

@@ -1,4 +1,5 @@
-"""Search: each tool's token document and field words, its exact names, synonyms, history and the keyword log.
+"""Search: each tool's token document and field words, its exact names, synonyms (and moderators' proposals),
+history and the keyword log.
 
 The FTS5 table (SQLite) and the tsvector GIN index (PostgreSQL) live only in
 migration 0010: they are per database, so they are not part of this metadata.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UtcDateTime
@@ -75,6 +76,37 @@ class SearchSynonym(Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), index=True)
     terms: Mapped[str] = mapped_column(Text)  # one term per line, as written
+
+    @property
+    def term_list(self) -> list[str]:
+        return [line.strip() for line in self.terms.splitlines() if line.strip()]
+
+
+class SearchWordProposal(Base):
+    """A moderator's proposed synonym group or tool alias, which an admin accepts (it is then applied,
+    as the admin's change) or declines. ``kind`` says which fields are filled."""
+
+    __tablename__ = "search_word_proposal"
+    __table_args__ = (
+        CheckConstraint("kind IN ('synonym', 'alias')", name="kind"),
+        CheckConstraint("state IN ('pending', 'accepted', 'declined')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    query: Mapped[str] = mapped_column(String(200), default="")  # the search that found nothing, if any
+    terms: Mapped[str] = mapped_column(Text, default="")  # synonym: one term per line
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"))
+    tool_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(80), default="")
+    source: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
+                                                       index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @property
     def term_list(self) -> list[str]:

@@ -302,6 +302,10 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("edit_suggestion", "user_id", _detach(EditSuggestion, EditSuggestion.user_id),
           "kept as catalog history, without the author", export_file="edit_suggestions.json"),
     Entry("edit_suggestion", "decided_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
+    Entry("search_word_proposal", "proposed_by_id", _keep, "kept as catalog history, pointing at the stub",
+          excluded="A moderator's proposed synonym or alias: a staff action on the catalog, not data about the "
+                   "person's own use."),
+    Entry("search_word_proposal", "decided_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),
     Entry("tool_claim", "user_id", _erase_vendor_role, "deleted; the tools are no longer marked as claimed",
           export_file="vendor.json"),
     Entry("tool_claim", "decided_by_id", _keep, "kept, pointing at the stub", excluded=_STAFF_ACTION),

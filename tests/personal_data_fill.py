@@ -35,6 +35,7 @@ from models import (
     Rating,
     Report,
     SearchHistory,
+    SearchWordProposal,
     SecurityEvent,
     SiteSetting,
     SmsCode,
@@ -144,6 +145,8 @@ def fill_everything(app) -> dict:
         db.session.add(EditSuggestion(tool_id=tools[1].id, user_id=uid, changes='{"pricing": "free"}'))
         db.session.add(EditSuggestion(tool_id=tools[1].id, user_id=oid, changes='{"pricing": "paid"}',
                                       state="rejected", decided_by_id=uid, decided_at=now))
+        db.session.add(SearchWordProposal(kind="synonym", terms="甲\n乙", proposed_by_id=uid, state="declined",
+                                          decided_by_id=uid, decided_at=now))
         db.session.add(ToolClaim(tool_id=tools[1].id, user_id=uid, evidence="official site", state="approved",
                                  decided_by_id=uid, decided_at=now))
         tools[1].vendor_id, tools[1].vendor_since = uid, now

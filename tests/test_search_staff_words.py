@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 
 from extensions import db
-from models import AuditEntry, Category, Tool
-from models.search import SearchSynonym
+from models import AuditEntry, Category, Tool, User
+from models.search import SearchSynonym, SearchWordProposal
 from services.search.synonyms import SynonymGroup, seed_synonyms
 from services.seeding import staff_changes
 from tests.accounts import csrf_from
@@ -122,9 +122,9 @@ def test_an_alias_that_is_another_name_needs_a_source_a_spelling_variant_does_no
     assert post(admin, f"{PAGE}/aliases", {"tool": "no-such-tool", "alias": "X Y"}).status_code == 422
 
 
-def test_only_admins_reach_search_words_and_every_post_checks_csrf(app, admin, moderator):
-    assert moderator.get(PAGE).status_code == 403
-    assert moderator.post(f"{PAGE}/synonyms", data={"terms": "a, b"}).status_code in (400, 403)
+def test_staff_reach_search_words_and_every_post_checks_csrf(app, admin, moderator):
+    assert moderator.get(PAGE).status_code == 200  # moderators propose
+    assert moderator.post(f"{PAGE}/synonyms", data={"terms": "a, b"}).status_code in (400, 422)  # no token
     assert app.test_client().get(PAGE).status_code in (302, 303)
     assert admin.post(f"{PAGE}/synonyms", data={"terms": "甲, 乙"}).status_code in (400, 422)  # no CSRF token
     assert admin.post(f"{PAGE}/aliases", data={"tool": "alpha-scout", "alias": "AlphaScout"}).status_code in (400, 422)
@@ -133,8 +133,63 @@ def test_only_admins_reach_search_words_and_every_post_checks_csrf(app, admin, m
         assert db.session.scalar(select(Tool.aliases).where(Tool.slug == "alpha-scout")) == []
 
 
-def test_the_dashboard_offers_admins_the_actions_for_a_fruitless_search(app, admin, moderator):
+def test_the_dashboard_offers_staff_the_actions_for_a_fruitless_search(app, admin, moderator):
     admin.get("/search?q=%E5%B0%8F%E5%B7%A5%E5%85%B7%E5%8C%85")  # 小工具包, submitted, finds nothing
-    page = admin.get("/staff").text
-    assert "/staff/search-words?q=%E5%B0%8F%E5%B7%A5%E5%85%B7%E5%8C%85#add-synonyms" in page
-    assert "search-words" not in moderator.get("/staff").text
+    link = "/staff/search-words?q=%E5%B0%8F%E5%B7%A5%E5%85%B7%E5%8C%85#add-synonyms"
+    assert link in admin.get("/staff").text
+    assert link in moderator.get("/staff").text  # to propose
+
+
+def _proposals(app) -> list[SearchWordProposal]:
+    with app.app_context():
+        rows = db.session.scalars(select(SearchWordProposal).order_by(SearchWordProposal.id)).all()
+        for row in rows:
+            db.session.expunge(row)
+        return list(rows)
+
+
+def test_a_moderator_proposes_synonyms_and_an_admin_accepts_them(app, admin, moderator):
+    answer = post(moderator, f"{PAGE}/synonyms",
+                  {"terms": "小工具包, kit", "q": "小工具包", "reason": "sellers say it"})
+    assert answer.status_code == 303
+    assert results(moderator, "小工具包") == []  # nothing changes before an admin decides
+    proposal, = _proposals(app)
+    assert (proposal.kind, proposal.state, proposal.query) == ("synonym", "pending", "小工具包")
+    assert len(audit(app, "search_word_proposal.create")) == 1
+    page = admin.get(PAGE).text
+    assert f'id="proposal-{proposal.id}"' in page and "sellers say it" in page
+    assert moderator.post(f"{PAGE}/proposals/{proposal.id}/accept",
+                          data={"csrf_token": csrf_from(moderator.get(PAGE).text)}).status_code == 403
+    assert post(admin, f"{PAGE}/proposals/{proposal.id}/accept", {}).status_code == 303
+    assert results(admin, "小工具包") == ["shopee-sea"]
+    assert _proposals(app)[0].state == "accepted"
+    created, = audit(app, "search_synonym.create")
+    assert created.actor_id == _proposals(app)[0].decided_by_id  # applied as the admin's change
+    assert post(admin, f"{PAGE}/proposals/{proposal.id}/accept", {}).status_code == 409  # decided once
+
+
+def test_a_declined_alias_proposal_changes_nothing(app, admin, moderator):
+    assert post(moderator, f"{PAGE}/aliases", {"tool": "alpha-scout", "alias": "AlphaScout"}).status_code == 303
+    proposal, = _proposals(app)
+    assert post(admin, f"{PAGE}/proposals/{proposal.id}/decline", {"reason": "not used"}).status_code == 303
+    assert _proposals(app)[0].state == "declined"
+    with app.app_context():
+        assert db.session.scalar(select(Tool.aliases).where(Tool.slug == "alpha-scout")) == []
+
+
+def test_a_proposal_is_checked_when_made_and_nobody_decides_their_own(app, admin, moderator):
+    answer = post(moderator, f"{PAGE}/aliases", {"tool": "alpha-scout", "alias": "Beta Finder"})
+    assert answer.status_code == 422 and not _proposals(app)  # another name without a source
+    assert post(moderator, f"{PAGE}/synonyms/1/delete", {}).status_code == 403  # deleting is an admin's
+    from services.moderation.taxonomy import TaxonomyRefused
+    from services.search import proposals
+    with app.app_context():
+        admin_id = db.session.scalar(select(User.id).where(User.account_name == "adminuser"))
+        proposal = proposals.propose_synonyms(["甲", "乙"], None, query="", actor_id=admin_id)
+        db.session.commit()
+        try:
+            proposals.accept(proposal.id, actor_id=admin_id)
+        except TaxonomyRefused as refusal:
+            assert refusal.problems[0].reason == "proposal_own"
+        else:
+            raise AssertionError("an admin accepted their own proposal")

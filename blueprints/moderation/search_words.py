@@ -1,7 +1,9 @@
-"""Search words (admins): synonym groups and tool aliases, added where a search found nothing.
+"""Search words: synonym groups and tool aliases, added where a search found nothing.
 
-The dashboard's list of searches with no results links here with the query filled in.
-The rules live in services/search/staff_words.py; this module parses, words refusals and commits.
+Admins, who alone edit the catalog, change them at once; moderators propose, and an
+admin accepts or declines each proposal here. The dashboard's list of searches with no
+results links here with the query filled in. The rules live in services/search/
+(``staff_words``, ``proposals``); this module parses, words refusals and commits.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from blueprints.auth.views import no_store
 from blueprints.i18n import current_lang, localized_route
 from blueprints.moderation import bp
-from blueprints.moderation.access import admin_required
-from blueprints.moderation.queues import StaffPage, register_page
+from blueprints.moderation.access import admin_required, staff_required
+from blueprints.moderation.queues import QueueSource, StaffPage, register_page, register_queue
 from extensions import db
 from services.catalog_queries import category_tree
 from services.moderation.taxonomy import REASON_MAX, TaxonomyRefused
-from services.search import staff_words
+from services.search import proposals, staff_words
 from services.search.synonyms import MAX_TERM_CHARS
 
-register_page(StaffPage("search_words", _l("Search words"), "moderation.search_words", admin_only=True))
+register_page(StaffPage("search_words", _l("Search words"), "moderation.search_words"))
+register_queue(QueueSource("search_words", _l("Proposed search words"), "moderation.search_words",
+                           proposals.pending_count))
 
 MESSAGES = {
     "synonym_too_few": _l("Enter at least two terms that mean the same, or one term and the category it names."),
@@ -41,6 +45,8 @@ MESSAGES = {
                                " that shows sellers or the vendor using it."),
     "alias_source_format": _l("Enter an https:// address of at most 500 characters."),
     "too_long": _l("Use at most %(max)s characters."),
+    "proposal_decided": _l("That proposal has already been decided."),
+    "proposal_own": _l("Another admin decides a proposal you made."),
 }
 
 
@@ -87,12 +93,21 @@ def _page(synonym_form: SynonymForm, alias_form: AliasForm, *, errors: list[str]
     synonym_form.category_id.choices = _category_choices()
     return no_store(render_template(
         "moderation/search_words.html", synonym_form=synonym_form, alias_form=alias_form,
-        groups=staff_words.synonym_groups(), errors=errors or [], query=request.args.get("q", "")[:200],
-        max_term=MAX_TERM_CHARS), status)
+        groups=staff_words.synonym_groups(), errors=errors or [], query=_query(),
+        proposals=proposals.pending(), is_admin=_is_admin(), max_term=MAX_TERM_CHARS), status)
+
+
+def _is_admin() -> bool:
+    return current_user.role == "admin"
+
+
+def _query() -> str:
+    """The search that found nothing, carried from the dashboard through the forms."""
+    return (request.values.get("q") or "").strip()[:MAX_TERM_CHARS]
 
 
 @localized_route(bp, "/staff/search-words")
-@admin_required
+@staff_required
 def search_words():
     """Every synonym group, and the two forms, filled with ``?q=`` (a search that found nothing)."""
     query = request.args.get("q", "").strip()[:MAX_TERM_CHARS]
@@ -104,8 +119,9 @@ def _reason(form: FlaskForm) -> str:
 
 
 @localized_route(bp, "/staff/search-words/synonyms", methods=["POST"])
-@admin_required
+@staff_required
 def add_synonyms():
+    """An admin's synonyms apply at once; a moderator's become a proposal."""
     form = SynonymForm()
     if not form.validate_on_submit():
         return _page(form, AliasForm(formdata=None), status=422)
@@ -114,15 +130,20 @@ def add_synonyms():
     if raw_category and category_id is None:
         form.category_id.errors = [str(MESSAGES["category_missing"])]
         return _page(form, AliasForm(formdata=None), status=422)
+    terms = staff_words.parse_terms(form.terms.data)
     try:
-        staff_words.add_synonyms(staff_words.parse_terms(form.terms.data), category_id,
-                                 actor_id=current_user.id, reason=_reason(form))
+        if _is_admin():
+            staff_words.add_synonyms(terms, category_id, actor_id=current_user.id, reason=_reason(form))
+        else:
+            proposals.propose_synonyms(terms, category_id, query=_query(), actor_id=current_user.id,
+                                       note=_reason(form))
     except TaxonomyRefused as refusal:
         db.session.rollback()
         errors = _words(refusal, form)
         return _page(form, AliasForm(formdata=None), errors=errors, status=422)
     db.session.commit()
-    flash(_("Synonyms saved: the next search on every worker uses them."), "success")
+    flash(_("Synonyms saved: the next search on every worker uses them.") if _is_admin()
+          else _("Proposed: an admin will accept or decline it."), "success")
     return redirect(url_for("moderation.search_words"), code=303)
 
 
@@ -144,18 +165,58 @@ def delete_synonyms(group_id: int):
 
 
 @localized_route(bp, "/staff/search-words/aliases", methods=["POST"])
-@admin_required
+@staff_required
 def add_alias():
+    """An admin's alias applies at once; a moderator's becomes a proposal."""
     form = AliasForm()
     if not form.validate_on_submit():
         return _page(SynonymForm(formdata=None), form, status=422)
     fields = staff_words.AliasFields.cleaned(name=form.alias.data, source=form.source.data)
     try:
-        tool = staff_words.add_alias(form.tool.data or "", fields, actor_id=current_user.id, reason=_reason(form))
+        if _is_admin():
+            tool = staff_words.add_alias(form.tool.data or "", fields, actor_id=current_user.id,
+                                         reason=_reason(form))
+        else:
+            proposals.propose_alias(form.tool.data or "", fields, query=_query(), actor_id=current_user.id,
+                                    note=_reason(form))
     except TaxonomyRefused as refusal:
         db.session.rollback()
         errors = _words(refusal, form)
         return _page(SynonymForm(formdata=None), form, errors=errors, status=422)
     db.session.commit()
-    flash(_("“%(alias)s” now finds %(tool)s.", alias=fields.name, tool=tool.display_name(current_lang())), "success")
+    if _is_admin():
+        flash(_("“%(alias)s” now finds %(tool)s.", alias=fields.name, tool=tool.display_name(current_lang())),
+              "success")
+    else:
+        flash(_("Proposed: an admin will accept or decline it."), "success")
     return redirect(url_for("moderation.search_words"), code=303)
+
+
+@localized_route(bp, "/staff/search-words/proposals/<int:proposal_id>/accept", methods=["POST"])
+@admin_required
+def accept_proposal(proposal_id: int):
+    """Apply a moderator's proposal as this admin's change."""
+    return _decide(proposal_id, "accept")
+
+
+@localized_route(bp, "/staff/search-words/proposals/<int:proposal_id>/decline", methods=["POST"])
+@admin_required
+def decline_proposal(proposal_id: int):
+    return _decide(proposal_id, "decline")
+
+
+def _decide(proposal_id: int, decision: str):
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return _page(SynonymForm(formdata=None), AliasForm(formdata=None), status=422)
+    reason = request.form.get("reason", "").strip()[:REASON_MAX]
+    try:
+        (proposals.accept if decision == "accept" else proposals.decline)(
+            proposal_id, actor_id=current_user.id, reason=reason)
+    except TaxonomyRefused as refusal:
+        db.session.rollback()
+        errors = _words(refusal, SynonymForm(formdata=None))
+        return _page(SynonymForm(formdata=None), AliasForm(formdata=None), errors=errors, status=409)
+    db.session.commit()
+    flash(_("Proposal accepted and applied.") if decision == "accept" else _("Proposal declined."), "success")
+    return redirect(url_for("moderation.search_words", _anchor="proposals"), code=303)

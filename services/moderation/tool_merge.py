@@ -29,6 +29,7 @@ from models import (
     Favorite,
     Rating,
     Report,
+    SearchWordProposal,
     Tool,
     ToolClaim,
     ToolClickDay,
@@ -60,6 +61,7 @@ FATES: dict[tuple[str, str], Fate] = {
     ("tool_submission", "tool_id"): Fate("move", "the submitter's 'my submissions' link leads to the tool that stays"),
     ("edit_suggestion", "tool_id"): Fate("move", "open suggestions still need a decision, against the survivor"),
     ("tool_claim", "tool_id"): Fate("move", "a vendor's claim follows the listing; pending ones wait as before"),
+    ("search_word_proposal", "tool_id"): Fate("move", "a proposed alias is for the listing that stays"),
     ("recent_click", "tool_id"): Fate("drop", "an hour-long repeat-click filter of keyed hashes, not history"),
     ("link_check", "tool_id"): Fate("drop", "checks of the duplicate's URL, which goes with it"),
     ("tool_platform", "tool_id"): Fate("drop", "the duplicate's facts; the survivor's own facts are the editor's call"),
@@ -205,7 +207,7 @@ def merge_tools(source_id: int, survivor_id: int, *, actor_id: int, reason: str,
                                                 _also_has_survivor(Rating, "user_id", survivor_id)))
         db.session.execute(update(Rating).where(Rating.tool_id == source_id)
                            .values(tool_id=survivor_id, updated_at=Rating.updated_at))  # not the author's edit
-        for model in (Report, ToolSubmission, EditSuggestion, ToolClaim):
+        for model in (Report, ToolSubmission, EditSuggestion, ToolClaim, SearchWordProposal):
             db.session.execute(update(model).where(model.tool_id == source_id).values(tool_id=survivor_id))
         _fold_pairs(CollectionItem, "collection_id", source_id, survivor_id)
         _merge_click_days(source_id, survivor_id)

@@ -72,14 +72,19 @@ def _term_problems(terms: list[str], category_id: int | None) -> list[Problem]:
     return problems
 
 
+def check_synonyms(terms: list[str], category_id: int | None) -> str:
+    """Raise when the terms cannot be added; returns the slug of the group they go into."""
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        raise refuse("category_missing", "category_id")
+    raise_if(_term_problems(terms, category_id))
+    return group_slug(terms, db.session.get(Category, category_id).slug if category_id else None)
+
+
 def add_synonyms(terms: list[str], category_id: int | None, *, actor_id: int, reason: str = "") -> SearchSynonym:
     """Add ``terms`` as one group: into the category's group when a category is given, else a new group
     (or the group that already starts with the same term). Returns the group; flushes only."""
-    if category_id is not None and db.session.get(Category, category_id) is None:
-        raise refuse("category_missing", "category_id")
-    slug = group_slug(terms, db.session.get(Category, category_id).slug if category_id else None) if terms else ""
-    group = db.session.scalar(select(SearchSynonym).where(SearchSynonym.slug == slug)) if slug else None
-    raise_if(_term_problems(terms, category_id))
+    slug = check_synonyms(terms, category_id)
+    group = db.session.scalar(select(SearchSynonym).where(SearchSynonym.slug == slug))
     if group is None:
         group = SearchSynonym(slug=slug, category_id=category_id, terms="\n".join(terms))
         db.session.add(group)
@@ -144,12 +149,18 @@ def _alias_problems(tool: Tool, fields: AliasFields) -> list[Problem]:
     return []
 
 
-def add_alias(tool_slug: str, fields: AliasFields, *, actor_id: int, reason: str = "") -> Tool:
-    """Give a tool another name search finds it by; flushes only."""
+def check_alias(tool_slug: str, fields: AliasFields) -> Tool:
+    """The tool the alias would go to; raises when it cannot."""
     tool = db.session.scalar(select(Tool).where(Tool.slug == clean_line(tool_slug).lower()))
     if tool is None:
         raise refuse("tool_missing", "tool")
     raise_if(_alias_problems(tool, fields))
+    return tool
+
+
+def add_alias(tool_slug: str, fields: AliasFields, *, actor_id: int, reason: str = "") -> Tool:
+    """Give a tool another name search finds it by; flushes only."""
+    tool = check_alias(tool_slug, fields)
     before = {"aliases": list(tool.aliases or [])}
     tool.aliases = [*before["aliases"], {"name": fields.name, "source": fields.source}]
     db.session.flush()
