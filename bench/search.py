@@ -1,7 +1,8 @@
 """Search benchmark: service time per query class and the htmx fragment under wrk, on SQLite and PostgreSQL.
 
 ``make bench-search`` runs this. For each database it builds a fresh catalog
-(``flask db upgrade``, ``flask seed``, ``flask seed --synthetic N``; PostgreSQL in
+(``flask db upgrade``, ``flask seed``, then the judged queries' relevance figures on
+the real catalog, then ``flask seed --synthetic N``; PostgreSQL in
 its own throwaway database created with a UTF-8 ctype, then VACUUM ANALYZE as after
 any bulk load), measures ``services.search.search_tools`` in-process for each
 query class (p50/p95/p99 over every run), then serves ``bench.wsgi:app`` with
@@ -31,6 +32,7 @@ import catalog  # beside this file: the benchmark's databases
 import run  # beside this file: the gunicorn and wrk helpers of `make bench`
 
 ROOT = Path(__file__).resolve().parent.parent
+JUDGEMENTS = ROOT / "tests" / "data" / "search_judgements.yaml"
 sys.path.insert(0, str(ROOT))
 
 QUERY_CLASSES = {
@@ -40,6 +42,12 @@ QUERY_CLASSES = {
     "multi-word": ["amazon 关键词", "关键词 amazon", "seller 数据", "ads 广告", "tiktok 达人"],
     "no match": ["qwxzv", "不存在的词", "zzzz yyyy", "xq 无"],
     "very common term": ["数据", "seller", "data", "跨境"],
+    "pinyin": ["xuanpin", "wuliu", "maijia", "xuanp", "haiwaicang"],
+    "initials": ["mjjl", "hwc", "xpgj", "gjc"],
+    "typo": ["jungel scout", "hellium", "shopfy", "sellr", "insigth"],
+    "spaceless": ["junglescout", "helium10", "shiphub", "keywordresearch", "sellerdata"],
+    "unspaced compound": ["tiktok选品", "亚马逊广告工具", "跨境物流服务", "shopify评价", "海外仓物流"],
+    "synonym-expanded": ["3pl", "抠图", "收款", "货代", "ppc"],
 }
 TARGET_P99_MS = 20.0
 TARGET_SHARE = 0.10
@@ -52,10 +60,30 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def build(env: dict[str, str], synthetic: int) -> tuple[int, float]:
-    """Migrate and seed; returns the tool count and the seconds the synthetic seeding took."""
+def relevance(url: str) -> str:
+    """The judged set's figures on the real catalog (before the synthetic tools, which no judgement knows)."""
+    from app import create_app
+    from extensions import db
+    from services.search import search_tools
+    from services.search.params import SearchQuery
+    from services.search.relevance import CUTOFF, load_judgements, measure
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    with app.test_request_context("/search"):
+        def search(q: str) -> list[str]:
+            return [t.slug for t in search_tools(q, SearchQuery(q=q), "zh", CUTOFF).pagination.items]
+
+        table = measure(load_judgements(JUDGEMENTS), search).table()
+        db.session.remove()
+        db.engine.dispose()
+    return table
+
+
+def build(env: dict[str, str], synthetic: int) -> tuple[int, float, str]:
+    """Migrate and seed; returns the tool count, the seconds the synthetic seeding took and the judged figures."""
     run.run_flask(env, "db", "upgrade")
     run.run_flask(env, "seed")
+    judged = relevance(env["DATABASE_URL"])
     started = time.monotonic()
     run.run_flask(env, "seed", "--synthetic", str(synthetic))
     seconds = time.monotonic() - started
@@ -69,7 +97,7 @@ def build(env: dict[str, str], synthetic: int) -> tuple[int, float]:
         else:
             connection.execute(text("ANALYZE"))
     engine.dispose()
-    return tools, seconds
+    return tools, seconds, judged
 
 
 def service_times(url: str, runs: int) -> dict[str, list[float]]:
@@ -158,7 +186,9 @@ def bench_database(database: str, wrk: str, workdir: Path, synthetic: int, runs:
         if database == "postgresql":
             name = f"sellernav_bench_search_{os.getpid()}"
             env["DATABASE_URL"] = cleanup.enter_context(catalog.fresh_pg_database(name))
-        tools, seed_seconds = build(env, synthetic)
+        tools, seed_seconds, judged = build(env, synthetic)
+        print(f"\n== {database}: the judged queries (tests/data/search_judgements.yaml) on the real catalog\n{judged}",
+              flush=True)
         samples = service_times(env["DATABASE_URL"], runs)
         floor, fragment = throughput(wrk, env, workdir, seconds)
     return report(database, tools, seed_seconds, samples, floor, fragment)
@@ -173,7 +203,7 @@ def main() -> int:
         seconds = int(os.environ.get("BENCH_SECONDS", "10"))
         databases = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
         print(f"machine: nproc={os.cpu_count()}; gunicorn {run.WORKERS} workers; wrk -t{run.THREADS}"
-              f" -c{run.CONNECTIONS} -d{seconds}s; {runs} runs per query after 3 warm-up runs")
+              f" -c{run.CONNECTIONS} -d{seconds}s; {runs} runs per query after 3 warm-up runs", flush=True)
         results = {}
         for database in databases:
             with tempfile.TemporaryDirectory(prefix="sellernav-bench-search-") as workdir:

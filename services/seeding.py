@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -294,8 +295,12 @@ def seed_synthetic(count: int, seed: int = 1, progress: Callable[[int], None] | 
             "url_normalized": f"synthetic-{number}.invalid",
             "tagline_zh": "".join(rng.choices(_ZH_WORDS, k=rng.randint(4, 9))),
             "tagline_en": " ".join(rng.choices(_EN_WORDS, k=rng.randint(4, 10))),
-            "description_zh": "。".join("".join(rng.choices(_ZH_WORDS, k=8)) for _ in range(3)),
-            "description_en": ". ".join(" ".join(rng.choices(_EN_WORDS, k=10)) for _ in range(3)),
+            # About as long as the real catalog's: 60–160 characters of Chinese, 25–60 English words.
+            "description_zh": "。".join("".join(rng.choices(_ZH_WORDS, k=rng.randint(6, 10)))
+                                       for _ in range(rng.randint(3, 6))),
+            "description_en": ". ".join(" ".join(rng.choices(_EN_WORDS, k=rng.randint(6, 12)))
+                                       for _ in range(rng.randint(3, 5))),
+            "aliases": _synthetic_aliases(name, rng),
             "category_id": rng.choice(leaves),
             "pricing": rng.choice(["free", "freemium", "free_trial", "paid"]),
             "chinese_support": rng.choice([True, False, None]),
@@ -317,6 +322,17 @@ def seed_synthetic(count: int, seed: int = 1, progress: Callable[[int], None] | 
     bump_catalog_version()
     db.session.commit()
     return count
+
+
+def _synthetic_aliases(name: str, rng: random.Random) -> list[dict]:
+    """A third of synthetic tools get an alias, as real ones do: a spelling variant or another name."""
+    roll = rng.random()
+    if roll < 0.15:
+        return [{"name": re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name), "source": None}]  # "ShipHub" → "Ship Hub"
+    if roll < 0.33:
+        return [{"name": "".join(rng.choices(_EN_WORDS, k=2)) + " " + rng.choice(["Pro", "Lite", "Plus", "CN"]),
+                 "source": "https://synthetic.invalid/renamed"}]
+    return []
 
 
 def _synthetic_name(rng: random.Random) -> str:
