@@ -2,17 +2,20 @@
 
 ``verified_required`` is the one gate for collecting, rating, reviewing,
 voting, reporting and submitting: signed in, phone verified, not banned.
+``recent_auth_required`` is the one gate for changes that could take an account
+over (services/recent_auth.py).
 """
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.redirects import htmx_aware_redirect, safe_next
+from services import recent_auth
 
 
 def return_to() -> str:
@@ -69,3 +72,24 @@ def role_required(*roles: str):
         return wrapper
 
     return decorator
+
+
+def recent_auth_required(back: str | None = None):
+    """Refuse the view unless this session proved the holder recently; send the reader to prove it.
+
+    ``back``: the endpoint a refused POST returns to after the proof (a GET returns to itself).
+    Put it below ``login_required``.
+    """
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if recent_auth.is_recent(current_user):
+                return view(*args, **kwargs)
+            if request.method == "GET":
+                target = request.full_path.rstrip("?")
+            else:
+                flash(_("For your account's safety, confirm it is you; then make the change again."), "warning")
+                target = url_for(back) if back else url_for("settings.security")
+            return htmx_aware_redirect(url_for("settings.confirm_identity", next=target))
+        return guarded
+    return decorate

@@ -28,6 +28,7 @@ def load_user(session_id: str) -> User | None:
     if row is None:
         return None
     row.user.current_session_id = row.id
+    row.user.current_session_proved_at = row.proved_at
     return row.user
 
 
@@ -54,6 +55,7 @@ def sign_in(user: User, *, method: str, remember: bool, first: bool = False) -> 
     _note_browser(user, first=first)
     db.session.commit()
     user.current_session_id = row.id
+    user.current_session_proved_at = row.proved_at
     login_user(user, remember=remember)
 
 

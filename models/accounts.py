@@ -68,6 +68,7 @@ class User(UserMixin, Base):
     wechat_identities: Mapped[list[WechatIdentity]] = relationship(back_populates="user", lazy="raise")
 
     current_session_id = None  # set when loaded for a request (str); not a column
+    current_session_proved_at = None  # when that session last proved the holder (datetime); not a column
 
     def get_id(self) -> str | None:
         return self.current_session_id
@@ -113,6 +114,9 @@ class UserSession(Base):
     method: Mapped[str] = mapped_column(String(20))  # password, sms, wechat, register
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When this session last proved it is the account holder (signing in, or confirming since):
+    # changes that could take the account over need it recent (services/recent_auth.py).
+    proved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

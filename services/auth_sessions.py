@@ -28,6 +28,7 @@ def start_session(user: User, *, method: str, remember: bool, ip: str, user_agen
         user_id=user.id,
         created_at=now,
         last_seen_at=now,
+        proved_at=now,
         expires_at=now + (REMEMBER_LIFETIME if remember else SESSION_LIFETIME),
         ip=ip[:64],
         user_agent=user_agent[:400],

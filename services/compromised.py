@@ -22,8 +22,8 @@ from services.passwords import hash_password
 
 RECENT_CHANGE_DAYS = 14
 # Security events that move where codes and notices go: made by an intruder, they would carry the unlock too.
-CHANNEL_CHANGES = ("phone_changed", "phone_verified", "wechat_bound", "wechat_unbound", "email_verified",
-                   "email_changed", "notice_channel_changed")
+CHANNEL_CHANGES = ("phone_changed", "phone_verified", "wechat_bound", "wechat_unbound", "wechat_unbound_self",
+                   "email_verified", "email_changed", "notice_channel_changed")
 
 
 def is_locked(user: User) -> bool:

@@ -11,7 +11,7 @@ from blueprints.auth import bp
 from blueprints.auth.codes import code_error_message, send_code, send_code_to_a_free_number
 from blueprints.auth.forms import CodeForm, ResetPasswordForm
 from blueprints.auth.views import AUTH_LIMIT, _is_send_code, _user_by_phone, render_form
-from blueprints.gates import login_required
+from blueprints.gates import login_required, recent_auth_required
 from blueprints.i18n import localized_route
 from blueprints.redirects import safe_next
 from blueprints.signin import client_agent, client_ip
@@ -54,6 +54,7 @@ def forgot_password():
 
 @localized_route(bp, "/verify-phone", methods=["GET", "POST"])
 @login_required
+@recent_auth_required(back="auth.verify_phone")
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def verify_phone():
     """Verify a mobile phone for a signed-in account (WeChat accounts start without one)."""

@@ -17,7 +17,7 @@ from blueprints.signin import client_agent, client_ip, sign_in
 from blueprints.templating import absolute
 from extensions import db, limiter
 from models import User, WechatIdentity
-from services import auth_sessions, clock, policies, security_notices, wechat
+from services import auth_sessions, clock, policies, recent_auth, security_notices, wechat
 from services.display_names import clean_name
 from services.images import ImageRejected, reencode_avatar, store_upload
 
@@ -38,10 +38,13 @@ def _error_message(error: wechat.WechatError) -> str:
 def wechat_start():
     """Send the browser to WeChat: the QR page, or the official-account flow inside WeChat."""
     purpose = request.args.get("purpose", "sign_in")
-    if purpose not in ("sign_in", "bind"):
+    if purpose not in ("sign_in", "bind", "reauth"):
         abort(400)
-    if purpose == "bind" and not current_user.is_authenticated:
+    if purpose in ("bind", "reauth") and not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=url_for("settings.security")))
+    if purpose == "bind" and not recent_auth.is_recent(current_user):
+        # Binding is a way in that survives a password change: only for a session that proved the holder.
+        return redirect(url_for("settings.confirm_identity", next=url_for("settings.security", _anchor="wechat")))
     kind = wechat.kind_for_user_agent(request.headers.get("User-Agent"))
     if not wechat.is_configured(kind):
         flash(_("Signing in with WeChat is not available on this site yet."), "warning")
@@ -72,6 +75,8 @@ def wechat_callback():
     identity = _find_identity(profile)
     if flow["purpose"] == "bind":
         return _bind(profile, identity)
+    if flow["purpose"] == "reauth":
+        return _reauthenticate(identity, flow["next"])
     if identity is not None:
         user = db.session.get(User, identity.user_id)
         sign_in(user, method="wechat", remember=False)
@@ -91,12 +96,32 @@ def _find_identity(profile) -> WechatIdentity | None:
     return db.session.scalar(select(WechatIdentity).where(or_(*conditions)).order_by(WechatIdentity.id))
 
 
+def _reauthenticate(identity: WechatIdentity | None, next_url: str):
+    """A fresh WeChat round trip proves a WeChat-only holder, if it is this account's own WeChat."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"), code=303)
+    user: User = current_user._get_current_object()
+    if identity is None or identity.user_id != user.id:
+        auth_sessions.log_event(user.id, "reauth_confirm_failed", method="wechat", ip=client_ip(),
+                                user_agent=client_agent())
+        db.session.commit()
+        flash(_("That WeChat account is not the one bound to your account. Nothing was changed."), "error")
+        return redirect(url_for("settings.confirm_identity", next=next_url), code=303)
+    recent_auth.mark_proved(user)
+    auth_sessions.log_event(user.id, "reauthenticated", method="wechat", ip=client_ip(), user_agent=client_agent())
+    db.session.commit()
+    return redirect(safe_next(next_url, url_for("settings.security")), code=303)
+
+
 def _bind(profile, identity: WechatIdentity | None):
     if not current_user.is_authenticated:
         flash(_("Please sign in to bind WeChat."), "error")
         return redirect(url_for("auth.sign_in"), code=303)
     user: User = current_user._get_current_object()
     back = redirect(url_for("settings.security", _anchor="wechat"), code=303)
+    if not recent_auth.is_recent(user):  # the proof may have lapsed while WeChat was open
+        return redirect(url_for("settings.confirm_identity", next=url_for("settings.security", _anchor="wechat")),
+                        code=303)
     if identity is not None and identity.user_id != user.id:
         flash(_("This WeChat account is already bound to another SellerNav account. Nothing was changed."), "error")
         return back

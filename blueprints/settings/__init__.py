@@ -19,8 +19,10 @@ from blueprints.settings import (  # noqa: E402,F401
     history,
     language_memory,
     profile,
+    reauth,
     stores,
     views,
+    wechat_unbind,
 )
 from blueprints.settings.nav import settings_nav  # noqa: E402
 

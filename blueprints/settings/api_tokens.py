@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.auth.views import no_store
-from blueprints.gates import login_required, verified_required
+from blueprints.gates import login_required, recent_auth_required, verified_required
 from blueprints.i18n import localized_route
 from blueprints.settings import bp
 from blueprints.settings.forms_profile import EmptyForm
@@ -44,6 +44,7 @@ def api_tokens_page():
 
 @localized_route(bp, "/settings/api-tokens/create", methods=["POST"])
 @verified_required
+@recent_auth_required(back="settings.api_tokens")
 @limiter.limit("20 per hour", methods=["POST"])
 def create_api_token():
     """Create a token and show it on this answer only: it is never shown again, nor stored readable."""

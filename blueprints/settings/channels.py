@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.auth.views import no_store
-from blueprints.gates import login_required
+from blueprints.gates import login_required, recent_auth_required
 from blueprints.i18n import localized_route
 from blueprints.settings import bp
 from blueprints.settings.channel_forms import ConsentForm, EmailForm, NoticeChannelForm, ResendForm
@@ -85,6 +85,7 @@ def _send_link(user: User):
 
 @localized_route(bp, "/settings/email", methods=["POST"])
 @login_required
+@recent_auth_required(back="settings.notifications")
 def set_email():
     """Set or change the email address; a new one is unverified until its link is opened."""
     user: User = current_user._get_current_object()
@@ -132,6 +133,7 @@ def verify_email(token: str):
 
 @localized_route(bp, "/settings/notifications/channel", methods=["POST"])
 @login_required
+@recent_auth_required(back="settings.notifications")
 def set_notice_channel():
     """Choose SMS or email for security notices; the chosen one must be verified."""
     user: User = current_user._get_current_object()

@@ -13,6 +13,7 @@ from blueprints.auth.views import no_store
 from blueprints.gates import login_required
 from blueprints.i18n import localized_route
 from blueprints.settings import bp
+from blueprints.settings.wechat_unbind import SELF_UNBIND_DAYS, can_unbind_itself
 from blueprints.signin import client_agent, client_ip
 from extensions import db, limiter
 from models import User, WechatIdentity
@@ -29,6 +30,8 @@ def _security_page(password_form=None, set_password_form=None, status: int = 200
         sessions=auth_sessions.active_sessions(user.id),
         history=auth_sessions.sign_in_history(user.id),
         identities=identities,
+        wechat_unbindable=bool(identities) and can_unbind_itself(user, identities[0]),
+        unbind_days=SELF_UNBIND_DAYS,
         password_form=password_form or ChangePasswordForm(),
         set_password_form=set_password_form or SetPasswordForm(),
     ), status)

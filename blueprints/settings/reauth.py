@@ -1,0 +1,52 @@
+"""The page that renews a session's proof of the account holder (recent authentication).
+
+The rule is services/recent_auth.py; the guard on the changes it protects is
+``blueprints.gates.recent_auth_required``.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints.auth.views import no_store
+from blueprints.gates import login_required
+from blueprints.i18n import localized_route
+from blueprints.redirects import safe_next
+from blueprints.settings import bp
+from blueprints.settings.confirm import ConfirmForm, confirm_attempts, confirmation_step
+from blueprints.signin import client_agent, client_ip
+from extensions import db
+from models import User
+from services import auth_sessions, recent_auth
+
+
+def _page(form: ConfirmForm, status: int = 200, code_message: str | None = None, code_sent: bool = False):
+    user: User = current_user._get_current_object()
+    method = recent_auth.proof_method(user)
+    target = safe_next(request.values.get("next"), url_for("settings.security"))
+    return no_store(render_template(
+        "settings/confirm_identity.html", form=form, method=None if method == "wechat" else method,
+        proof=method, next_url=target, code_message=code_message, code_sent=code_sent,
+        minutes=int(recent_auth.WINDOW.total_seconds() // 60)), status)
+
+
+@localized_route(bp, "/settings/confirm-identity", methods=["GET", "POST"])
+@login_required
+@confirm_attempts
+def confirm_identity():
+    """Prove it is you (password, SMS code, or WeChat when the account has neither), then go on."""
+    user: User = current_user._get_current_object()
+    target = safe_next(request.values.get("next"), url_for("settings.security"))
+    if request.method == "GET" and recent_auth.is_recent(user):
+        return redirect(target, code=303)
+    if recent_auth.proof_method(user) == "wechat" and request.method == "POST":
+        return _page(ConfirmForm(), 422)  # the WeChat round trip is the proof; the page links to it
+    step = confirmation_step(user, ConfirmForm(), _page, "reauth")
+    if step is not None:
+        return step
+    recent_auth.mark_proved(user)
+    auth_sessions.log_event(user.id, "reauthenticated", method=recent_auth.proof_method(user), ip=client_ip(),
+                            user_agent=client_agent())
+    db.session.commit()
+    return redirect(target, code=303)
