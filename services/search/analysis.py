@@ -39,8 +39,10 @@ class Alternative:
                     atoms.append(Atom(word))
                 else:  # every neighbouring pair: the ranking then checks the whole run is there
                     atoms += [Atom(word[i:i + 2]) for i in range(len(word) - 1)]
-            else:  # one letter starts too many words to mean anything as a prefix
-                atoms.append(Atom(word, prefix=self.kind != "typo" and len(word) > 1))
+            else:
+                # What was typed may be half a word ("ship" for shipping); a synonym, a pinyin reading or a
+                # near spelling is a whole known word, and one letter starts too many words to mean anything.
+                atoms.append(Atom(word, prefix=self.kind == "direct" and len(word) > 1))
         return tuple(dict.fromkeys(atoms))
 
 
@@ -59,7 +61,7 @@ class Analysis:
     splittable: bool = False
 
     def match_query(self) -> MatchQuery:
-        return MatchQuery(tuple(tuple(alt.atoms() for alt in unit.alternatives) for unit in self.units))
+        return MatchQuery(tuple(_retrieval_alternatives(unit) for unit in self.units))
 
     def topic_only(self) -> Analysis | None:
         """The query without the terms that name no category ("shopify 物流追踪" → 物流追踪), if that differs."""
@@ -72,6 +74,27 @@ class Analysis:
 
     def category_query(self) -> MatchQuery:
         return MatchQuery(((tuple((Atom(category_marker(c)),) for c in sorted(self.whole_categories))),))
+
+
+def _implies(atom: Atom, other: Atom) -> bool:
+    """A document holding ``atom`` surely holds ``other`` (the same token, or a longer word for a prefix)."""
+    if atom == other:
+        return True
+    return other.prefix and atom.token.startswith(other.token) and not has_cjk(atom.token)
+
+
+def _retrieval_alternatives(unit: Term) -> tuple[tuple[Atom, ...], ...]:
+    """The unit's alternatives as the index needs them: one that only finds documents another already finds
+    (数据分析 next to 数据) is left out, so a synonym-rich term costs the index few lists. Ranking still reads
+    every alternative."""
+    sets = list(dict.fromkeys(alt.atoms() for alt in unit.alternatives))
+    kept = []
+    for atoms in sets:
+        implied = any(other is not atoms and len(other) <= len(atoms)
+                      and all(any(_implies(a, o) for a in atoms) for o in other) for other in sets)
+        if not implied:
+            kept.append(atoms)
+    return tuple(kept)
 
 
 def _units(terms: list[str], vocabulary: Vocabulary) -> list[str]:

@@ -4,11 +4,12 @@
    synonyms, pinyin, near spellings, the categories it names.
 2. The pool: public tools passing the list filters whose token document
    satisfies every term, most popular first, at most ``POOL`` of them plus one
-   (one more means "1,000+ results"); joined by the tools whose exact name or
+   (one more means "300+ results"); joined by the tools whose exact name or
    alias the query is, and, when the whole query names a category, that
-   category's tools, each through its own index lookup however common the words.
-   A query that finds nothing is tried once more with its Chinese compounds cut
-   at known words (亚马逊广告工具 = 亚马逊 + 广告).
+   category's most popular tools, each through its own index lookup however
+   common the words. A query that finds fewer than ``FEW`` is widened: its
+   compounds cut at known words (亚马逊广告工具 = 亚马逊 + 广告), then its
+   qualifiers dropped, each widening ranked after what came before.
 3. The page: the pool ranked in Python (``ranking``), identically on both
    databases, or ordered by the list sort the visitor chose.
 """
@@ -31,11 +32,15 @@ from services.search.backends import Plan, SearchBackend, backend_for
 from services.search.estimate import TermSample, term_sample
 from services.search.matching import MatchQuery
 from services.search.params import RELEVANCE
-from services.search.ranking import RANK_COLUMNS, Candidate, Ranked, rank
+from services.search.ranking import RANK_COLUMNS, Candidate, Ranked, Ranker
 from services.search.text import query_terms
 from services.search.vocabulary import vocabulary
 
-POOL = 1000
+# The pool every ranking reads: ranking is per candidate in Python, so its size is the search's cost
+# (10–30 µs a tool); 300 (and a named category's 100 most popular tools) keeps common terms near 20 ms at
+# 100,000 tools (make bench-search) and is more than anyone pages through.
+POOL = 300
+CATEGORY_POOL = 100
 # Fewer results than a first screen: the query is widened, each widening ranked after what came before.
 FEW = 10
 # A PostgreSQL band is sized to hold this many times the pool the sample predicts; each next one is wider.
@@ -88,7 +93,7 @@ class ResultsPage:
 class SearchResults:
     terms: list[str]
     pagination: ResultsPage
-    capped: bool = False  # more than POOL matches: shown as "1,000+"
+    capped: bool = False  # more than POOL matches: shown as "300+"
     cap: int = POOL
     past_the_end: bool = False
     tiers: dict[int, float] = field(default_factory=dict)  # tool id → tier, for tests and debugging
@@ -137,10 +142,11 @@ def plan_for(backend: SearchBackend, match: MatchQuery, sample: TermSample) -> P
 
 
 def pool_rows(match: MatchQuery, query: ListingQuery, backend: SearchBackend | None = None,
-              plan: Plan | None = None, limit: int = POOL + 1) -> list:
+              plan: Plan | None = None, limit: int | None = None) -> list:
     """Up to ``limit`` matching tools as (tool_id, pool_key), in pool order (most clicked when indexed, then id)."""
     if not match:
         return []
+    limit = POOL + 1 if limit is None else limit
     backend = backend or current_backend()
     if plan is None:
         plan = plan_for(backend, match, term_sample() if backend.uses_bands else TermSample([]))
@@ -204,9 +210,10 @@ def _retrieve(analysis: Analysis, query: ListingQuery) -> tuple[list[Ranked], bo
     ids = [row[0] for row in rows[:POOL]]
     exact = _exact_names(analysis, query)
     if analysis.whole_categories:
-        ids += [row[0] for row in pool_rows(analysis.category_query(), query, limit=POOL)]
+        ids += [row[0] for row in pool_rows(analysis.category_query(), query, limit=CATEGORY_POOL)]
     ids = list(dict.fromkeys([*exact, *ids]))
-    ranked = [r for r in (rank(analysis, c) for c in _candidates(ids, exact)) if r is not None]
+    ranker = Ranker(analysis)
+    ranked = [r for r in (ranker.rank(c) for c in _candidates(ids, exact)) if r is not None]
     return ranked, capped
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.search.analysis import Alternative, Analysis, Term
+from services.search.analysis import Analysis, Term
 from services.search.text import has_cjk
 
 # (column, tier, reason) in the order a match is looked for.
@@ -68,52 +68,73 @@ class Ranked:
                       self.reasons, self.category_ids)
 
 
-def _word_in(word: str, text: str, *, whole: bool) -> bool:
+def _needle(word: str, *, whole: bool) -> str:
+    """What a word looks like inside a field's text: Chinese anywhere, a Latin word at a word start
+    (the fields are space-separated words with a leading space), or as a whole word."""
     if has_cjk(word):
-        return word in text
-    return f" {word} " in text if whole or len(word) < 2 else f" {word}" in text
+        return word
+    return f" {word} " if whole or len(word) < 2 else f" {word}"
 
 
-def _own_text_tier(term: Term, candidate: Candidate) -> float:
-    """The best field of the tool's own text (not its category's name) holding the term's words directly.
+@dataclass(frozen=True)
+class _Alt:
+    """One alternative of a term, compiled once per query: the needles every candidate is checked for."""
 
-    Breaks ties inside a tier: of two tools in 商标与专利, the one whose own text says 商标 first.
+    kind: str
+    offset: float
+    category_id: int | None
+    needles: tuple[str, ...]
+    own_text: bool  # counts for the own-text tie-break (not a category, not a near spelling)
+
+
+def _compiled(term: Term) -> tuple[_Alt, ...]:
+    return tuple(_Alt(alt.kind, KIND_OFFSET[alt.kind], alt.category_id,
+                      tuple(_needle(w, whole=alt.kind != "direct") for w in alt.words),
+                      alt.category_id is None and alt.kind != "typo" and bool(alt.words))
+                 for alt in term.alternatives)
+
+
+_SEPARATOR = "\x00"  # between fields in a candidate's whole text: no needle holds it
+
+
+def _field_of(needle: str, columns: dict[str, str]) -> tuple[float, str, float]:
+    """The best field holding the needle (tier, reason), and the best tier that is not the category's name."""
+    best: tuple[float, str] | None = None
+    for column, tier, reason in FIELDS:
+        if needle in columns[column]:
+            if best is None:
+                best = (tier, reason)
+            if column != "category_words":
+                return best[0], best[1], tier
+    return (best[0], best[1], 8.0) if best else (99.0, "", 8.0)
+
+
+def _term_match(alts: tuple[_Alt, ...], candidate: Candidate, whole_text: str) -> tuple[float, str, float] | None:
+    """The term's best (tier, reason) over its alternatives, and its own-text tier; None if no alternative holds.
+
+    The own-text tier breaks ties inside a tier: of two tools in 商标与专利, the one whose own text says 商标 first.
     """
-    tiers = [8.0]
-    for alt in term.alternatives:
-        if alt.category_id is not None or alt.kind == "typo" or not alt.words:
+    found: tuple[float, str] | None = None
+    own = 8.0
+    for alt in alts:
+        if alt.category_id is not None:
+            if alt.category_id in candidate.category_ids:
+                match = (CATEGORY_TIER + alt.offset, "category" if alt.kind == "category" else KIND_REASON[alt.kind])
+                found = match if found is None or match < found else found
             continue
-        worst = 0.0
-        for word in alt.words:
-            tier = next((t for column, t, _ in FIELDS
-                         if column != "category_words" and _word_in(word, candidate.columns[column], whole=False)), 8.0)
-            worst = max(worst, tier + KIND_OFFSET[alt.kind])
-        tiers.append(worst)
-    return min(tiers)
-
-
-def _alternative(alt: Alternative, candidate: Candidate) -> tuple[float, str] | None:
-    offset = KIND_OFFSET[alt.kind]
-    if alt.category_id is not None:
-        if alt.category_id in candidate.category_ids:
-            return CATEGORY_TIER + offset, "category" if alt.kind == "category" else KIND_REASON[alt.kind]
-        return None
-    worst: tuple[float, str] | None = None
-    for word in alt.words:
-        best = next(((tier, reason) for column, tier, reason in FIELDS
-                     if _word_in(word, candidate.columns[column], whole=alt.kind == "typo")), None)
-        if best is None:
-            return None
-        if worst is None or best[0] > worst[0]:
-            worst = best
-    if worst is None:
-        return None
-    return worst[0] + offset, KIND_REASON.get(alt.kind, worst[1])
-
-
-def _term(term: Term, candidate: Candidate) -> tuple[float, str] | None:
-    found = [m for m in (_alternative(alt, candidate) for alt in term.alternatives) if m is not None]
-    return min(found) if found else None
+        if not all(needle in whole_text for needle in alt.needles):  # one cheap check rejects most alternatives
+            continue
+        worst, reason, own_worst = 0.0, "", 0.0
+        for needle in alt.needles:
+            tier, why, own_tier = _field_of(needle, candidate.columns)
+            if tier > worst:
+                worst, reason = tier, why
+            own_worst = max(own_worst, own_tier)
+        match = (worst + alt.offset, KIND_REASON.get(alt.kind, reason))
+        found = match if found is None or match < found else found
+        if alt.own_text:
+            own = min(own, own_worst + alt.offset)
+    return None if found is None else (found[0], found[1], own)
 
 
 def _whole(analysis: Analysis, candidate: Candidate) -> tuple[float, str] | None:
@@ -126,19 +147,27 @@ def _whole(analysis: Analysis, candidate: Candidate) -> tuple[float, str] | None
     return None
 
 
-def rank(analysis: Analysis, candidate: Candidate) -> Ranked | None:
-    """The candidate's place, or None when some term is not really there (the index matched its pairs apart)."""
-    matches = [_term(term, candidate) for term in analysis.units]
-    whole = _whole(analysis, candidate)
-    if any(m is None for m in matches) and whole is None:
-        return None
-    term_tiers = [m[0] if m else 8.0 for m in matches]
-    worst = max(term_tiers)
-    if whole is not None and whole[0] < worst:
-        tier, reasons = whole[0], (whole[1],)
-    else:
-        tier, reasons = worst, tuple(dict.fromkeys(m[1] for m in matches if m))
-    own = sum(_own_text_tier(term, candidate) for term in analysis.units)
-    return Ranked(candidate.tool_id,
-                  (tier, sum(term_tiers), own, -candidate.clicks, -candidate.rating, candidate.tool_id), tier, reasons,
-                  candidate.category_ids)
+class Ranker:
+    """The ranking of one query, compiled once and applied to every pooled candidate."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        self.terms = [_compiled(term) for term in analysis.units]
+
+    def rank(self, candidate: Candidate) -> Ranked | None:
+        """The candidate's place, or None when some term is not really there (the index matched its pairs apart)."""
+        whole_text = _SEPARATOR.join(candidate.columns[column] for column, _, _ in FIELDS)
+        matches = [_term_match(alts, candidate, whole_text) for alts in self.terms]
+        whole = _whole(self.analysis, candidate)
+        if any(m is None for m in matches) and whole is None:
+            return None
+        term_tiers = [m[0] if m else 8.0 for m in matches]
+        worst = max(term_tiers)
+        if whole is not None and whole[0] < worst:
+            tier, reasons = whole[0], (whole[1],)
+        else:
+            tier, reasons = worst, tuple(dict.fromkeys(m[1] for m in matches if m))
+        own = sum(m[2] if m else 8.0 for m in matches)
+        return Ranked(candidate.tool_id,
+                      (tier, sum(term_tiers), own, -candidate.clicks, -candidate.rating, candidate.tool_id), tier,
+                      reasons, candidate.category_ids)
