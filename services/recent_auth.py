@@ -1,10 +1,10 @@
 """Recent authentication ("sudo mode"): the one rule for changes that could take an account over.
 
-Changing the phone (or adding a first one), binding WeChat, changing the email or the
-channel security notices go to, and creating an API token need this session to have
-proved the account holder in the last ``WINDOW``: by signing in (password, SMS code or
-WeChat), or since, on the confirm page (the password; without one, a code to the
-verified phone; with neither, a fresh WeChat round trip). A stolen session cookie alone
+Changing the phone (or adding a first one), binding WeChat, setting a first password,
+changing the email or the channel security notices go to, and creating an API token need
+this session to have proved the account holder in the last ``WINDOW``: by signing in
+(password, SMS code or WeChat), or since, on the confirm page (the password; without one,
+a code to the verified phone; with neither, a fresh WeChat round trip). A stolen session cookie alone
 then cannot move the account's recovery channels to the thief. The proof lives on the
 server-side session row, so it dies with the session and a remember-me restore does
 not renew it.

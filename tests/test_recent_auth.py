@@ -196,3 +196,16 @@ def test_wechat_is_not_unbound_while_it_is_the_only_way_to_sign_in(app, client, 
     assert 'action="/en/settings/wechat/unbind"' not in client.get("/en/settings/security").text
     post_form(client, "/en/settings/security", {}, action="/en/settings/wechat/unbind")
     assert _bound(app, user.id)
+
+
+def test_a_stale_session_cannot_give_a_passwordless_account_a_password(app, client):
+    user_id = make_user(app, "smsonly", phone="+8613922223333", password=None)
+    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "action": "send_code"})
+    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "code": last_code(app, "+8613922223333"),
+                                          "action": "sign_in"})
+    _stale(app, client)
+    answer = post_form(client, "/en/settings/security", {"account_name": "thief1", "password": "Thief-Pass-99",
+                                                         "confirm": "Thief-Pass-99"},
+                       action="/en/settings/set-password")
+    assert answer.status_code == 303 and "confirm-identity" in answer.headers["Location"]
+    assert find_user(app, id=user_id).password_hash is None

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth.forms import ChangePasswordForm, SetPasswordForm
 from blueprints.auth.views import no_store
-from blueprints.gates import login_required
+from blueprints.gates import login_required, recent_auth_required
 from blueprints.i18n import localized_route
 from blueprints.settings import bp
 from blueprints.settings.wechat_unbind import SELF_UNBIND_DAYS, can_unbind_itself
@@ -75,6 +75,7 @@ def change_password():
 
 @localized_route(bp, "/settings/set-password", methods=["POST"])
 @login_required
+@recent_auth_required(back="settings.security")  # a first password is a way in: a stolen session may not add one
 @limiter.limit("10 per hour", methods=["POST"])
 def set_password():
     """A WeChat-created account with a verified phone chooses an account name and a password."""
