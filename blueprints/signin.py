@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from extensions import db, login_manager
 from models import KnownBrowser, User
-from services import auth_sessions, security_notices
+from services import auth_sessions, recent_auth, security_notices
 
 
 def init_login(app: Flask) -> None:
@@ -57,6 +57,13 @@ def sign_in(user: User, *, method: str, remember: bool, first: bool = False) -> 
     user.current_session_id = row.id
     user.current_session_proved_at = row.proved_at
     login_user(user, remember=remember)
+
+
+def record_proof(user: User, method: str) -> None:
+    """This session just proved the holder again (the confirm page, or a WeChat round trip): on the record."""
+    recent_auth.mark_proved(user)
+    auth_sessions.log_event(user.id, "reauthenticated", method=method, ip=client_ip(), user_agent=client_agent())
+    db.session.commit()
 
 
 def _note_browser(user: User, *, first: bool) -> None:

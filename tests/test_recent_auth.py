@@ -47,6 +47,15 @@ def _events(app, user_id: int) -> list[str]:
                                        .order_by(SecurityEvent.id)))
 
 
+def _signed_in_without_a_password(app, client) -> int:
+    """An account with a verified phone and no password, signed in by an SMS code."""
+    user_id = make_user(app, "smsonly", phone="+8613922223333", password=None)
+    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "action": "send_code"})
+    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "code": last_code(app, "+8613922223333"),
+                                          "action": "sign_in"})
+    return user_id
+
+
 @pytest.fixture
 def owner(app, client):
     user_id = make_user(app)
@@ -110,10 +119,7 @@ def test_a_stale_session_cannot_start_binding_wechat(app, client, owner, fake_we
 
 
 def test_an_account_without_a_password_confirms_with_a_code_to_its_phone(app, client):
-    user_id = make_user(app, "smsonly", phone="+8613922223333", password=None)
-    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "action": "send_code"})
-    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "code": last_code(app, "+8613922223333"),
-                                          "action": "sign_in"})
+    user_id = _signed_in_without_a_password(app, client)
     _stale(app, client)
     post_form(client, CONFIRM, {"action": "send_code"})
     answer = post_form(client, CONFIRM, {"code": last_code(app, "+8613922223333"), "action": "confirm",
@@ -199,10 +205,7 @@ def test_wechat_is_not_unbound_while_it_is_the_only_way_to_sign_in(app, client, 
 
 
 def test_a_stale_session_cannot_give_a_passwordless_account_a_password(app, client):
-    user_id = make_user(app, "smsonly", phone="+8613922223333", password=None)
-    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "action": "send_code"})
-    post_form(client, "/en/sign-in/sms", {"phone": "13922223333", "code": last_code(app, "+8613922223333"),
-                                          "action": "sign_in"})
+    user_id = _signed_in_without_a_password(app, client)
     _stale(app, client)
     answer = post_form(client, "/en/settings/security", {"account_name": "thief1", "password": "Thief-Pass-99",
                                                          "confirm": "Thief-Pass-99"},

@@ -193,3 +193,36 @@ def test_a_proposal_is_checked_when_made_and_nobody_decides_their_own(app, admin
             assert refusal.problems[0].reason == "proposal_own"
         else:
             raise AssertionError("an admin accepted their own proposal")
+
+
+STAFF_POSTS = [f"{PAGE}/synonyms", f"{PAGE}/aliases", f"{PAGE}/synonyms/1/delete",
+               f"{PAGE}/proposals/1/accept", f"{PAGE}/proposals/1/decline"]
+ADMIN_ONLY = STAFF_POSTS[2:]
+
+
+def test_visitors_and_users_are_refused_every_search_words_route(app, catalog):
+    from tests.accounts import signed_in_client
+    visitor = app.test_client()
+    assert visitor.get(PAGE).status_code in (302, 303)
+    user = signed_in_client(app, "plainuser", phone="+8613800000021")
+    assert user.get(PAGE).status_code == 403
+    token = csrf_from(user.get("/en/").text)
+    for path in STAFF_POSTS:
+        assert visitor.post(path, data={"terms": "甲, 乙"}).status_code in (400, 302, 303), path
+        assert user.post(path, data={"csrf_token": token, "terms": "甲, 乙", "tool": "alpha-scout",
+                                     "alias": "AlphaScout"}).status_code == 403, path
+    with app.app_context():
+        assert db.session.scalar(select(SearchSynonym).limit(1)) is None
+        assert db.session.scalar(select(SearchWordProposal).limit(1)) is None
+
+
+def test_moderators_are_refused_the_admin_only_routes(app, moderator):
+    with app.app_context():
+        seed_synonyms([SynonymGroup("group-kit", ("kit", "套件"))], staff_changes())
+        db.session.commit()
+        group_id = db.session.scalar(select(SearchSynonym.id))
+    assert post(moderator, f"{PAGE}/synonyms/{group_id}/delete", {}).status_code == 403
+    for path in ADMIN_ONLY[1:]:
+        assert post(moderator, path, {}).status_code == 403, path
+    with app.app_context():
+        assert db.session.get(SearchSynonym, group_id) is not None

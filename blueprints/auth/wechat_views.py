@@ -13,7 +13,7 @@ from blueprints.auth.forms import ConsentForm
 from blueprints.auth.views import AUTH_LIMIT, no_store
 from blueprints.i18n import current_lang, localized_route
 from blueprints.redirects import safe_next
-from blueprints.signin import client_agent, client_ip, sign_in
+from blueprints.signin import client_agent, client_ip, record_proof, sign_in
 from blueprints.templating import absolute
 from extensions import db, limiter
 from models import User, WechatIdentity
@@ -107,9 +107,7 @@ def _reauthenticate(identity: WechatIdentity | None, next_url: str):
         db.session.commit()
         flash(_("That WeChat account is not the one bound to your account. Nothing was changed."), "error")
         return redirect(url_for("settings.confirm_identity", next=next_url), code=303)
-    recent_auth.mark_proved(user)
-    auth_sessions.log_event(user.id, "reauthenticated", method="wechat", ip=client_ip(), user_agent=client_agent())
-    db.session.commit()
+    record_proof(user, "wechat")
     return redirect(safe_next(next_url, url_for("settings.security")), code=303)
 
 

@@ -20,6 +20,7 @@ from blueprints.i18n import current_lang, localized_route
 from blueprints.moderation import bp
 from blueprints.moderation.access import admin_required, staff_required
 from blueprints.moderation.queues import QueueSource, StaffPage, register_page, register_queue
+from blueprints.moderation.taxonomy_forms import attach_refusal, refusal_message
 from extensions import db
 from services.catalog_queries import category_tree
 from services.moderation.taxonomy import REASON_MAX, TaxonomyRefused
@@ -44,7 +45,6 @@ MESSAGES = {
     "alias_source_missing": _l("This alias is not just another spelling of the name: give the address of a page"
                                " that shows sellers or the vendor using it."),
     "alias_source_format": _l("Enter an https:// address of at most 500 characters."),
-    "too_long": _l("Use at most %(max)s characters."),
     "proposal_decided": _l("That proposal has already been decided."),
     "proposal_own": _l("Another admin decides a proposal you made."),
 }
@@ -75,18 +75,16 @@ def _category_choices() -> list[SelectChoice]:
     return choices
 
 
+def _message(reason: str, details: dict) -> str:
+    """A search-words refusal in the reader's language; the taxonomy editor's words for the rules they share."""
+    if reason not in MESSAGES:
+        return refusal_message(reason, details)
+    words = str(MESSAGES[reason])
+    return words % details if details else words
+
+
 def _words(refusal: TaxonomyRefused, form: FlaskForm) -> list[str]:
-    """Each problem in the reader's language, under its field where the form has it."""
-    general = []
-    for problem in refusal.problems:
-        words = str(MESSAGES.get(problem.reason, _l("That change is not possible.")))
-        message = words % problem.details if problem.details else words
-        field = form._fields.get(problem.field) if problem.field else None
-        if field is None:
-            general.append(message)
-        else:
-            field.errors = [*field.errors, message]
-    return general
+    return attach_refusal(form, refusal, _message)
 
 
 def _page(synonym_form: SynonymForm, alias_form: AliasForm, *, errors: list[str] | None = None, status: int = 200):
@@ -110,7 +108,7 @@ def _query() -> str:
 @staff_required
 def search_words():
     """Every synonym group, and the two forms, filled with ``?q=`` (a search that found nothing)."""
-    query = request.args.get("q", "").strip()[:MAX_TERM_CHARS]
+    query = _query()
     return _page(SynonymForm(formdata=None, terms=query), AliasForm(formdata=None, alias=query))
 
 

@@ -6,6 +6,8 @@ services/moderation/taxonomy.py and its neighbours, which every caller goes thro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -100,11 +102,13 @@ def refusal_message(reason: str, details: dict) -> str:
     return messages.get(reason, lambda: _("That change is not possible."))()
 
 
-def attach_refusal(form: FlaskForm, refusal: TaxonomyRefused) -> list[str]:
-    """Put each problem under its field; returns the messages that belong to no field of the form."""
+def attach_refusal(form: FlaskForm, refusal: TaxonomyRefused,
+                   words: Callable[[str, dict], str] = refusal_message) -> list[str]:
+    """Put each problem under its field, worded by ``words(reason, details)``; returns the messages that
+    belong to no field of the form."""
     general = []
     for problem in refusal.problems:
-        message = refusal_message(problem.reason, problem.details)
+        message = words(problem.reason, problem.details)
         target = form._fields.get(problem.field) if problem.field else None
         if target is None:
             general.append(message)

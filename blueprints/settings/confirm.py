@@ -19,7 +19,7 @@ from blueprints.auth.codes import code_error_message, refusal_message
 from blueprints.signin import client_agent, client_ip
 from extensions import db, limiter
 from models import User
-from services import auth_sessions, sms
+from services import auth_sessions, recent_auth, sms
 from services.passwords import password_matches
 from services.sms.backends import SmsDeliveryError
 
@@ -46,11 +46,8 @@ class ConfirmForm(FlaskForm):
 
 def confirm_method(user: User) -> str | None:
     """"password", "sms" (no password, verified phone), or None (neither: verify a phone first)."""
-    if user.password_hash:
-        return "password"
-    if user.is_phone_verified:
-        return "sms"
-    return None
+    method = recent_auth.proof_method(user)
+    return None if method == "wechat" else method  # a form cannot take a WeChat round trip
 
 
 def wants_code() -> bool:

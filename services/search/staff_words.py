@@ -74,10 +74,11 @@ def _term_problems(terms: list[str], category_id: int | None) -> list[Problem]:
 
 def check_synonyms(terms: list[str], category_id: int | None) -> str:
     """Raise when the terms cannot be added; returns the slug of the group they go into."""
-    if category_id is not None and db.session.get(Category, category_id) is None:
+    category = db.session.get(Category, category_id) if category_id is not None else None
+    if category_id is not None and category is None:
         raise refuse("category_missing", "category_id")
     raise_if(_term_problems(terms, category_id))
-    return group_slug(terms, db.session.get(Category, category_id).slug if category_id else None)
+    return group_slug(terms, category.slug if category else None)
 
 
 def add_synonyms(terms: list[str], category_id: int | None, *, actor_id: int, reason: str = "") -> SearchSynonym:
