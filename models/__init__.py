@@ -68,6 +68,7 @@ from models.search import SearchKeywordDay as SearchKeywordDay
 from models.search import SearchSynonym as SearchSynonym
 from models.search import SearchWordProposal as SearchWordProposal
 from models.search import ToolSearch as ToolSearch
+from models.search import ToolSearchCategory as ToolSearchCategory
 from models.search import ToolSearchName as ToolSearchName
 from models.site import SiteCounter
 from models.verification import SmsCode

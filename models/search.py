@@ -1,8 +1,8 @@
 """Search: each tool's token document and field words, its exact names, synonyms (and moderators' proposals),
 history and the keyword log.
 
-The FTS5 table (SQLite) and the tsvector GIN index (PostgreSQL) live only in
-migration 0010: they are per database, so they are not part of this metadata.
+The FTS5 table (SQLite, migration 0010) and the stored tsvector table with its GIN
+index (PostgreSQL, migration 0013) are per database, so they are not part of this metadata.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ class ToolSearch(Base):
     ``tokens`` is the tool's token document (space-separated, sorted): the words of
     every field a seller reads, the characters and character pairs of its Chinese,
     its names joined without spaces, their pinyin, and a marker per category. The
-    FTS5 table (SQLite) and a GIN index on its tsvector (PostgreSQL), both made in
-    migration 0010, find tools by it. The ``*_words`` columns are each field's words
+    FTS5 table (SQLite, migration 0010) and the GIN-indexed ``tool_token_vector``
+    table (PostgreSQL, migration 0013) find tools by it. The ``*_words`` columns are each field's words
     separated by spaces (a Chinese run stays whole): the ranking reads them to tell
     a name match from a tagline match, a word start from a match inside a word.
 
@@ -60,6 +60,21 @@ class ToolSearchName(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), primary_key=True, index=True)
     kind: Mapped[str] = mapped_column(String(10))
+
+
+class ToolSearchCategory(Base):
+    """A tool under each category of its chain (its own and the parents), in pool order.
+
+    When the whole query names a category, that category's most popular tools join
+    the pool through this primary key — already in pool order, so a LIMIT reads only
+    what it returns, on both databases, however large the category.
+    """
+
+    __tablename__ = "tool_search_category"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"), primary_key=True)
+    pool_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool_search.tool_id", ondelete="CASCADE"), index=True)
 
 
 class SearchSynonym(Base):

@@ -34,8 +34,8 @@ def empty_database_url(database_url, tmp_path):
 
 EXPRESSION_INDEX = "uq_tool_platform_tool_platform_market"
 # Search objects that exist per database and outside the models (migration 0010):
-# SQLite's FTS5 token table with its shadow tables, PostgreSQL's GIN index on the tokens.
-SEARCH_ENGINE_OBJECTS = ("tool_token_fts", "ix_tool_search_tokens")
+# SQLite's FTS5 token table with its shadow tables (0010), PostgreSQL's stored vectors and their GIN index (0013).
+SEARCH_ENGINE_OBJECTS = ("tool_token_fts", "tool_token_vector")
 
 
 def _index_names(connection) -> set[str]:
@@ -85,3 +85,25 @@ def test_migration_0009_turns_recorded_session_ids_into_keyed_references(empty_d
         f"/en/settings/sessions/<session_id:{session_reference('zz9', key)}>/revoke",
         "/settings/security",
     ]
+
+
+def test_migration_0013_builds_the_retrieval_tables_from_existing_search_rows(empty_database_url):
+    # What the migration writes for an existing catalog is what sync_tools writes for it.
+    from services.seeding import seed_catalog
+    from tests.factories import small_catalog
+
+    app = make_app(empty_database_url)
+    queries = ["SELECT category_id, pool_key, tool_id FROM tool_search_category ORDER BY 1, 2"]
+    if make_url(empty_database_url).get_backend_name() == "postgresql":
+        queries.append("SELECT tool_id, pool_key, vector::text FROM tool_token_vector ORDER BY 1")
+    with app.app_context():
+        upgrade()
+        seed_catalog(small_catalog())
+        with db.engine.connect() as connection:
+            synced = [connection.execute(text(q)).all() for q in queries]
+        downgrade(revision="0012")
+        upgrade()
+        with db.engine.connect() as connection:
+            migrated = [connection.execute(text(q)).all() for q in queries]
+        db.engine.dispose()
+    assert synced[0] and migrated == synced

@@ -2,11 +2,11 @@
 PostgreSQL when TEST_DATABASE_URL is set; every case expects the same ordered slugs."""
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from extensions import db
-from models import Tool
-from models.search import ToolSearch
+from models import Category, Tool
+from models.search import ToolSearch, ToolSearchCategory
 from services import search as search_service
 from services.search import engine, sync_tools
 from services.search.analysis import analyse
@@ -111,6 +111,59 @@ def test_a_deleted_tool_leaves_the_index(catalog):
     assert found(catalog, "zulu") == []
 
 
+def _retrieval_rows(tool_id: int) -> tuple[set, list]:
+    """A tool's category keys, and (PostgreSQL) its stored vector's pool_key beside tool_search's."""
+    categories = set(db.session.execute(
+        select(ToolSearchCategory.category_id, ToolSearchCategory.pool_key)
+        .where(ToolSearchCategory.tool_id == tool_id)).all())
+    vectors = []
+    if db.session.get_bind().dialect.name == "postgresql":
+        vectors = db.session.execute(text(
+            "SELECT v.pool_key, s.pool_key FROM tool_token_vector v "
+            "JOIN tool_search s ON s.tool_id = v.tool_id WHERE v.tool_id = :id"), {"id": tool_id}).all()
+    return categories, vectors
+
+
+def test_the_category_keys_and_stored_vectors_follow_every_edit_and_deletion(catalog):
+    with catalog.app_context():
+        tool = db.session.scalar(select(Tool).where(Tool.slug == "zulu-ai"))
+        category = db.session.get(Category, tool.category_id)
+        other = db.session.scalar(select(Category).where(Category.slug == "collection"))
+        key = db.session.get(ToolSearch, tool.id).pool_key
+        categories, vectors = _retrieval_rows(tool.id)
+        assert categories == {(category.id, key), (category.parent_id, key)}  # its own and the parent
+        if vectors:
+            assert vectors == [(key, key)]
+        tool.category_id, tool.click_count = other.id, 7  # moved, and more popular: a new pool_key
+        db.session.flush()
+        sync_tools([tool.id])
+        new_key = db.session.get(ToolSearch, tool.id).pool_key
+        categories, vectors = _retrieval_rows(tool.id)
+        assert new_key != key and categories == {(other.id, new_key), (other.parent_id, new_key)}
+        if vectors:
+            assert vectors == [(new_key, new_key)]
+        db.session.execute(delete(Tool).where(Tool.id == tool.id))
+        sync_tools([tool.id])
+        assert _retrieval_rows(tool.id) == (set(), [])
+        db.session.rollback()
+
+
+def test_a_named_category_brings_its_most_popular_tools_into_the_pool(catalog, monkeypatch):
+    # Through the (category, pool_key) keys: with a pool of 1 the category's tools still come, most popular first.
+    monkeypatch.setattr(engine, "CATEGORY_POOL", 1)
+    with catalog.app_context():
+        db.session.execute(Tool.__table__.update().where(Tool.slug == "escape-test").values(click_count=5))
+        sync_tools(db.session.scalars(select(Tool.id)))
+        db.session.commit()
+    with catalog.test_request_context():
+        name = db.session.scalar(select(Category.name_zh).where(Category.slug == "ai-assistants"))
+        category_ids = sorted(analyse(name, vocabulary()).whole_categories)
+        assert category_ids
+        rows = engine._category_rows(category_ids, SearchQuery(q=name))
+        slugs = db.session.scalars(select(Tool.slug).where(Tool.id.in_([row[0] for row in rows]))).all()
+    assert slugs == ["escape-test"]
+
+
 def test_hidden_tools_are_never_found(catalog):
     with catalog.app_context():
         db.session.execute(Tool.__table__.update().where(Tool.slug == "bravo-ads").values(status="hidden"))
@@ -147,8 +200,8 @@ PLAN_QUERIES = ["助手", "卖 助手", "helper 卖家", "tests", "tests 助", "
 
 @pytest.mark.parametrize("pool", [engine.POOL, 3])
 def test_every_retrieval_plan_finds_the_same_pool(catalog, monkeypatch, pool):
-    # The plan (which pool_key bands PostgreSQL reads) only steers speed: whatever the
-    # sample suggests, every plan must return the same rows in the same order.
+    # The plan (whether PostgreSQL walks pool order or collects through GIN) only steers
+    # speed: whatever the sample suggests, every plan must return the same rows in the same order.
     with catalog.app_context():
         ids = db.session.scalars(select(Tool.id).order_by(Tool.id)).all()
         for n, tool_id in enumerate(ids):
@@ -160,10 +213,9 @@ def test_every_retrieval_plan_finds_the_same_pool(catalog, monkeypatch, pool):
     for q in PLAN_QUERIES:
         with catalog.test_request_context():
             match = analyse(q, vocabulary()).match_query()
-            cuts = sorted(db.session.scalars(select(ToolSearch.pool_key)))
             query = SearchQuery(q=q)
             expected = [tuple(row) for row in engine.pool_rows(match, query)]
-            for plan in (Plan(match), Plan(match, cuts=cuts[::2]), Plan(match, cuts=cuts)):
+            for plan in (Plan(match, walk=False), Plan(match, walk=True)):
                 assert [tuple(row) for row in engine.pool_rows(match, query, plan=plan)] == expected, (q, plan)
             found_any += bool(expected)
     assert found_any >= 8
@@ -177,12 +229,28 @@ def test_a_short_term_found_in_several_tags_lists_each_tool_once(catalog):
 
 
 def test_the_term_sample_counts_matches_near_the_top_of_pool_order():
-    sample = TermSample(documents=[["alpha", "seo", "tests"], ["beta", "tests"]],
-                        percentiles=list(range(0, 101)), rows=100)
+    sample = TermSample(documents=[["alpha", "seo", "tests"], ["beta", "tests"]])
     tests, al, zz = ((Atom("tests"),),), ((Atom("al", prefix=True),),), ((Atom("zz"),),)
     assert sample.share(MatchQuery((tests,))) == 1.0
     assert sample.share(MatchQuery((tests, al))) == 0.5
     assert sample.share(MatchQuery((zz,))) == 0.0
-    assert sample.cut_after(10) == 11  # a little past 10 % of the rows
-    assert sample.cut_after(99.5) is None  # (nearly) everything: no band
-    assert TermSample(documents=[]).cut_after(10) is None
+    assert TermSample(documents=[]).share(MatchQuery((tests,))) == 0.0
+
+
+def test_the_term_sample_share_is_exactly_the_share_of_documents_that_match():
+    """The bitset evaluation agrees with matching each document one by one, prefixes and ANDs included."""
+    documents = [sorted(doc) for doc in (
+        {"seller", "sellersprite", "选品", "数据"}, {"sell", "ship", "shipping", "物流"},
+        {"seo", "选品", "ship"}, set(), {"sellerboard", "profit", "数据", "物流"},
+    )]
+    sample = TermSample(documents=documents)
+    atoms = [Atom("seller", prefix=True), Atom("sell"), Atom("ship", prefix=True), Atom("选品"), Atom("数据"),
+             Atom("物流"), Atom("s", prefix=True), Atom("absent"), Atom("zz", prefix=True)]
+    # A query is terms (AND) of alternatives (OR) of atoms (AND).
+    queries = [MatchQuery((((a,),),)) for a in atoms]
+    queries += [MatchQuery((((a, b), (c,)),)) for a, b, c in zip(atoms, atoms[1:], atoms[2:], strict=False)]
+    queries += [MatchQuery((((a,),), ((b,),))) for a, b in zip(atoms, reversed(atoms), strict=True)]
+    assert {sample.share(match) for match in queries} >= {0.0, 0.2, 0.4}  # the cases differ
+    for match in queries:
+        expected = sum(1 for tokens in documents if match.matches(tokens)) / len(documents)
+        assert sample.share(match) == expected, match

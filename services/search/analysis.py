@@ -72,9 +72,6 @@ class Analysis:
                                         for u in topical))
         return Analysis(self.terms, topical, "", categories)
 
-    def category_query(self) -> MatchQuery:
-        return MatchQuery(((tuple((Atom(category_marker(c)),) for c in sorted(self.whole_categories))),))
-
 
 def _implies(atom: Atom, other: Atom) -> bool:
     """A document holding ``atom`` surely holds ``other`` (the same token, or a longer word for a prefix)."""

@@ -7,21 +7,23 @@ how the index is reached differs:
 
 - SQLite: FTS5 MATCH in rowid (= pool_key) order, so matches stream out most
   popular first and the LIMIT ends the scan early however common the term;
-- PostgreSQL: the GIN index yields a bitmap in no useful order, so for a common
-  query the engine reads band by band of pool_key (``low``/``high``, see
-  ``engine.plan_for``), which the planner intersects with the pool_key index.
+- PostgreSQL: the GIN index over the stored vectors yields its matches in no useful
+  order, and the planner cannot know that checking a row costs far more than its
+  estimate. So the engine chooses (``engine.plan_for``): a common query walks pool
+  order checking each row and stops at the limit; any other collects its matches
+  through GIN, one index scan per alternative (an OR of many alternatives in one
+  tsquery makes GIN test every row holding any of their words), then sorts them.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, column, literal_column, select, table, text, true
+from sqlalchemy import Select, and_, bindparam, column, literal_column, or_, select, table, text, true
 
 from models import Tool
-from models.search import ToolSearch
+from models.search import ToolSearch, ToolSearchCategory
 from services.search.matching import MatchQuery
 
 
@@ -30,30 +32,39 @@ class Plan:
     """How to retrieve one query's pool; every plan for the same query finds the same rows."""
 
     match: MatchQuery
-    cuts: list[int] = field(default_factory=list)  # PostgreSQL: pool_key band limits, ascending
-
-    def bands(self) -> list[tuple[int | None, int | None]]:
-        """[low, high) pool_key bands in pool order; one unbounded band without cuts."""
-        edges = [None, *self.cuts, None]
-        return list(pairwise(edges))
+    walk: bool = False  # PostgreSQL: check rows in pool order rather than collect every match through GIN
 
 
 class SearchBackend(ABC):
     """Builds the pool statement: (tool_id, pool_key) of matching tools in pool order, at most ``limit``."""
 
     name = "generic"
-    uses_bands = False  # retrieve band by band of pool_key (see engine.plan_for)
+    chooses_plan = False  # whether Plan.walk changes how it retrieves (see engine.plan_for)
 
     @abstractmethod
-    def pool_statement(self, match: MatchQuery, filters: list, limit: int,
-                       low: int | None = None, high: int | None = None) -> Select:
+    def pool_statement(self, match: MatchQuery, filters: list, limit: int, walk: bool = False) -> Select:
         """Tools whose token document satisfies ``match`` and which pass ``filters`` (Tool columns)."""
+
+    def category_statement(self, category_ids: list[int], filters: list, limit: int) -> Select:
+        """The tools of these categories (or of their children) which pass ``filters``, in pool order.
+
+        For one category the primary key (category_id, pool_key) yields them in order, so
+        the limit ends the read; the same statement serves both databases.
+        """
+        return (
+            select(ToolSearchCategory.tool_id, ToolSearchCategory.pool_key)
+            .join(Tool, Tool.id == ToolSearchCategory.tool_id)
+            .where(ToolSearchCategory.category_id.in_(category_ids), *filters)
+            .order_by(ToolSearchCategory.pool_key)
+            .limit(limit)
+        )
 
 
 class SqliteBackend(SearchBackend):
     name = "sqlite"
 
-    def pool_statement(self, match, filters, limit, low=None, high=None) -> Select:
+    def pool_statement(self, match, filters, limit, walk=False) -> Select:
+        # FTS5 yields matches in rowid (= pool_key) order however common: one plan serves every query.
         fts = table("tool_token_fts", column("rowid"))
         statement = (
             select(ToolSearch.tool_id, ToolSearch.pool_key)
@@ -62,35 +73,47 @@ class SqliteBackend(SearchBackend):
             .join(Tool, Tool.id == ToolSearch.tool_id)
             .where(literal_column("tool_token_fts").op("MATCH")(bindparam(None, match.fts5())), *filters)
         )
-        if low is not None:
-            statement = statement.where(fts.c.rowid >= low)
-        if high is not None:
-            statement = statement.where(fts.c.rowid < high)
         return statement.order_by(fts.c.rowid).limit(limit)
 
 
 class PostgresBackend(SearchBackend):
     name = "postgresql"
-    uses_bands = True
+    chooses_plan = True
 
-    def pool_statement(self, match, filters, limit, low=None, high=None) -> Select:
-        # The expression is the one migration 0010 indexes; a literal tsquery lets the planner weigh it per query.
-        matches = text("array_to_tsvector(string_to_array(tool_search.tokens, ' ')) @@ CAST(:tsq AS tsquery)")
-        matches = matches.bindparams(bindparam("tsq", match.tsquery(), literal_execute=True))
-        # The per-candidate filter check as a LATERAL: always key lookups, never a hash join over every tool.
+    def pool_statement(self, match, filters, limit, walk=False) -> Select:
+        # The narrow table of stored vectors (migration 0013). Literal tsqueries let the planner weigh each one.
+        vectors = table("tool_token_vector", column("tool_id"), column("pool_key"))
+        if walk:
+            # The function behind @@, which no index serves: the planner can only walk pool order.
+            matches = _vector_test("ts_match_vq(tool_token_vector.vector, CAST(:{} AS tsquery))", "tsq",
+                                   match.tsquery())
+            found = select(vectors.c.tool_id, vectors.c.pool_key).where(matches)
+        else:
+            matches = and_(*(or_(*(_vector_test("tool_token_vector.vector @@ CAST(:{} AS tsquery)",
+                                                 f"tsq_{t}_{a}", alternative)
+                                    for a, alternative in enumerate(term)))
+                             for t, term in enumerate(match.tsquery_terms())))
+            # Not the index order (pool_key + 0): collect through GIN, then sort every match; OFFSET 0 keeps
+            # the sort inside, so the filter below runs on sorted rows and stops at the limit.
+            sort_key = (vectors.c.pool_key + 0).label("pool_key")
+            found = select(vectors.c.tool_id, sort_key).where(matches).order_by(sort_key).offset(0)
+        found = found.subquery("found")
+        # The filter check as a LATERAL over the matches in pool order: key lookups that stop at the limit.
         candidate = select(literal_column("1").label("ok")).select_from(Tool).where(
-            Tool.id == ToolSearch.tool_id, *filters).offset(0).lateral("candidate")
-        statement = (
-            select(ToolSearch.tool_id, ToolSearch.pool_key)
-            .select_from(ToolSearch)
+            Tool.id == found.c.tool_id, *filters).offset(0).lateral("candidate")
+        return (
+            select(found.c.tool_id, found.c.pool_key)
+            .select_from(found)
             .join(candidate, true())
-            .where(matches)
+            .order_by(found.c.pool_key)
+            .limit(limit)
         )
-        if low is not None:
-            statement = statement.where(ToolSearch.pool_key >= low)
-        if high is not None:
-            statement = statement.where(ToolSearch.pool_key < high)
-        return statement.order_by(ToolSearch.pool_key).limit(limit)
+
+
+def _vector_test(template: str, name: str, tsquery: str):
+    """A clause testing the stored vector against one tsquery, rendered as a literal at execution
+    (so the planner sees it, and statements of the same shape share one compiled form)."""
+    return text(template.format(name)).bindparams(bindparam(name, tsquery, literal_execute=True))
 
 
 def backend_for(dialect_name: str) -> SearchBackend:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from extensions import db
 from models import Category, Tool
@@ -32,7 +33,7 @@ from services.search.backends import Plan, SearchBackend, backend_for
 from services.search.estimate import TermSample, term_sample
 from services.search.matching import MatchQuery
 from services.search.params import RELEVANCE
-from services.search.ranking import RANK_COLUMNS, Candidate, Ranked, Ranker
+from services.search.ranking import FIELD_SEPARATOR, FIELDS, Candidate, Ranked, Ranker
 from services.search.text import query_terms
 from services.search.vocabulary import vocabulary
 
@@ -43,9 +44,9 @@ POOL = 300
 CATEGORY_POOL = 100
 # Fewer results than a first screen: the query is widened, each widening ranked after what came before.
 FEW = 10
-# A PostgreSQL band is sized to hold this many times the pool the sample predicts; each next one is wider.
-BAND_MARGIN = 1.5
-BAND_GROWTH = 4
+# PostgreSQL walks pool order for a query that at least this share of the most popular tools match
+# (at 100,000 tools, make bench-search: walking beat collecting from about 4 % up).
+WALK_SHARE = 0.04
 
 
 @dataclass
@@ -122,41 +123,54 @@ def _filter_conditions(query: ListingQuery) -> list:
 
 
 def plan_for(backend: SearchBackend, match: MatchQuery, sample: TermSample) -> Plan:
-    """In which pool_key bands PostgreSQL reads a query (one band on SQLite); never what is found.
+    """Whether PostgreSQL walks pool order or collects matches through GIN; never what is found.
 
-    PostgreSQL has no index that yields token matches in pool order: it either walks
-    pool order checking every row (slow for a query matching 1 % of tools) or collects
-    every match through the GIN index (slow for one matching 30 %). A band of pool_key
-    that should hold the pool lets it intersect both indexes instead; the following,
-    wider bands are read only when the sample guessed low.
+    Walking costs about (POOL / share) row checks, collecting about (share × tools);
+    the sample's share among the most popular tools tells them apart (WALK_SHARE).
     """
-    cuts: list[int] = []
-    share = sample.share(match) if backend.uses_bands else 0.0
-    if share > 0:
-        rows = BAND_MARGIN * (POOL + 1) / share
-        while (cut := sample.cut_after(rows)) is not None:
-            if not cuts or cut > cuts[-1]:
-                cuts.append(cut)
-            rows *= BAND_GROWTH
-    return Plan(match, cuts)
+    return Plan(match, walk=backend.chooses_plan and sample.share(match) >= WALK_SHARE)
+
+
+@cache
+def _rank_columns() -> tuple:
+    """What ``_candidate`` reads, the FIELDS columns joined in order by the database (one value to
+    fetch and search per candidate); built once, as every search uses the same expressions."""
+    fields = getattr(ToolSearch, FIELDS[0][0])
+    for column, _, _ in FIELDS[1:]:
+        fields = fields + FIELD_SEPARATOR + getattr(ToolSearch, column)
+    return (Tool.id, Tool.click_count, Tool.rating_avg, Tool.category_id, Category.parent_id,
+            ToolSearch.name_keys, fields.label("fields"))
+
+
+def _with_rank_columns(tools: Select) -> Select:
+    """What the ranking reads for each tool that ``tools`` (a statement yielding tool_id) yields, in its order."""
+    found = tools.subquery("found")
+    return (
+        select(*_rank_columns())
+        .select_from(found)
+        .join(Tool, Tool.id == found.c.tool_id)
+        .join(ToolSearch, ToolSearch.tool_id == found.c.tool_id)
+        .join(Category, Category.id == Tool.category_id)
+        .order_by(*([found.c.pool_key] if "pool_key" in found.c else []))
+    )
 
 
 def pool_rows(match: MatchQuery, query: ListingQuery, backend: SearchBackend | None = None,
-              plan: Plan | None = None, limit: int | None = None) -> list:
-    """Up to ``limit`` matching tools as (tool_id, pool_key), in pool order (most clicked when indexed, then id)."""
+              plan: Plan | None = None, limit: int | None = None, *, rank_columns: bool = False) -> list:
+    """Up to ``limit`` matching tools as (tool_id, pool_key), in pool order (most clicked when indexed, then id).
+
+    With ``rank_columns`` each row is instead what ``_candidate`` reads, fetched by the same statement.
+    """
     if not match:
         return []
     limit = POOL + 1 if limit is None else limit
     backend = backend or current_backend()
     if plan is None:
-        plan = plan_for(backend, match, term_sample() if backend.uses_bands else TermSample([]))
-    filters = _filter_conditions(query)
-    rows: list = []
-    for low, high in plan.bands():  # consecutive in pool order: their rows simply concatenate
-        rows += db.session.execute(backend.pool_statement(match, filters, limit - len(rows), low, high)).all()
-        if len(rows) >= limit:
-            break
-    return rows
+        plan = plan_for(backend, match, term_sample() if backend.chooses_plan else TermSample([]))
+    statement = backend.pool_statement(match, _filter_conditions(query), limit, plan.walk)
+    if rank_columns:
+        statement = _with_rank_columns(statement)
+    return db.session.execute(statement).all()
 
 
 def _exact_names(analysis: Analysis, query: ListingQuery) -> dict[int, str]:
@@ -175,21 +189,25 @@ def _exact_names(analysis: Analysis, query: ListingQuery) -> dict[int, str]:
     return found
 
 
-def _candidates(ids: list[int], exact: dict[int, str]) -> list[Candidate]:
-    """What the ranking reads for each pooled tool, in one query."""
-    if not ids:
+def _category_rows(category_ids: list[int], query: ListingQuery) -> list:
+    """``_candidate`` rows of the named categories' CATEGORY_POOL most popular tools."""
+    statement = current_backend().category_statement(category_ids, _filter_conditions(query), CATEGORY_POOL)
+    return db.session.execute(_with_rank_columns(statement)).all()
+
+
+def _rows_of(tool_ids: list[int]) -> list:
+    """``_candidate`` rows for tools found without them (exact names outside the pool)."""
+    if not tool_ids:
         return []
-    columns = [getattr(ToolSearch, name) for name in RANK_COLUMNS]
-    rows = db.session.execute(
-        select(Tool.id, Tool.click_count, Tool.rating_avg, Tool.category_id, Category.parent_id, *columns)
-        .join(ToolSearch, ToolSearch.tool_id == Tool.id)
-        .join(Category, Category.id == Tool.category_id)
-        .where(Tool.id.in_(ids))
-    ).all()
-    return [Candidate(tool_id=row[0], clicks=row[1], rating=row[2] or 0.0,
-                      category_ids=tuple(c for c in (row[3], row[4]) if c is not None),
-                      columns=dict(zip(RANK_COLUMNS, row[5:], strict=True)), exact_kind=exact.get(row[0]))
-            for row in rows]
+    return db.session.execute(_with_rank_columns(
+        select(Tool.id.label("tool_id")).where(Tool.id.in_(tool_ids)))).all()
+
+
+def _candidate(row, exact: dict[int, str]) -> Candidate:
+    tool_id, clicks, rating, category_id, parent_id, name_keys, fields = row
+    return Candidate(tool_id=tool_id, clicks=clicks, rating=rating or 0.0,
+                     category_ids=tuple(c for c in (category_id, parent_id) if c is not None),
+                     name_keys=name_keys, fields=fields, exact_kind=exact.get(tool_id))
 
 
 def _sort_keys(ids: list[int], sort: str, lang: str) -> dict[int, tuple]:
@@ -205,24 +223,27 @@ def _sort_keys(ids: list[int], sort: str, lang: str) -> dict[int, tuple]:
 
 
 def _retrieve(analysis: Analysis, query: ListingQuery) -> tuple[list[Ranked], bool]:
-    rows = pool_rows(analysis.match_query(), query)
+    rows = pool_rows(analysis.match_query(), query, rank_columns=True)
     capped = len(rows) > POOL
-    ids = [row[0] for row in rows[:POOL]]
-    exact = _exact_names(analysis, query)
+    rows = rows[:POOL]
     if analysis.whole_categories:
-        ids += [row[0] for row in pool_rows(analysis.category_query(), query, limit=CATEGORY_POOL)]
-    ids = list(dict.fromkeys([*exact, *ids]))
+        rows += _category_rows(sorted(analysis.whole_categories), query)
+    unique = {row[0]: row for row in rows}  # a tool found twice is ranked once
+    exact = _exact_names(analysis, query)
+    for row in _rows_of([tool_id for tool_id in exact if tool_id not in unique]):
+        unique[row[0]] = row
     ranker = Ranker(analysis)
-    ranked = [r for r in (ranker.rank(c) for c in _candidates(ids, exact)) if r is not None]
+    ranked = [r for r in (ranker.rank(_candidate(row, exact)) for row in unique.values()) if r is not None]
     return ranked, capped
 
 
 def search_tools(raw_query: str | None, query: ListingQuery, lang: str, per_page: int) -> SearchResults:
     """One page of tools answering every term of ``raw_query`` under the list filters, ranked.
 
-    A few queries whatever the catalog size: the vocabulary's version, the pool, the
-    exact names, a named category's tools, the ranking columns and the page's tools
-    (a query with no letters or digits runs none).
+    A few queries whatever the catalog size: the vocabulary's version, the pool (with
+    what the ranking reads), the exact names (and, when the pool lacks one, its
+    columns), a named category's tools and the page's tools (a query with no letters
+    or digits runs none).
     """
     terms = query_terms(raw_query)
     if not terms:

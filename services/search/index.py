@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select, text
 
 from extensions import db
 from models import Category, Platform, Tag, Tool, ToolPlatform, tool_tag
-from models.search import ToolSearch, ToolSearchName
+from models.search import ToolSearch, ToolSearchCategory, ToolSearchName
 from services.search.tokens import ToolText, document, exact_names
 
 BATCH = 1000
@@ -30,8 +30,21 @@ def pool_key(clicks: int, tool_id: int) -> int:
     return (POPULARITY_CEILING - max(0, min(clicks, POPULARITY_CEILING))) << TOOL_ID_BITS | tool_id
 
 
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
 def _is_sqlite() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
+    return _dialect() == "sqlite"
+
+
+# PostgreSQL's stored vectors (migration 0013), built from the rows just written; deleting a
+# tool_search row deletes its vector (ON DELETE CASCADE).
+_INSERT_VECTORS = text(
+    "INSERT INTO tool_token_vector (tool_id, pool_key, vector) "
+    "SELECT tool_id, pool_key, array_to_tsvector(string_to_array(tokens, ' ')) FROM tool_search "
+    "WHERE tool_id = ANY(CAST(:ids AS integer[]))"
+)
 
 
 def alias_names(aliases) -> list[str]:
@@ -73,14 +86,16 @@ def _tool_texts(tool_ids: list[int]) -> dict[int, tuple[ToolText, int]]:
     return texts
 
 
-def _search_rows(tool_ids: list[int]) -> tuple[list[dict], list[dict]]:
-    """The ToolSearch and ToolSearchName rows for these tools."""
-    rows, names = [], []
+def _search_rows(tool_ids: list[int]) -> tuple[list[dict], list[dict], list[dict]]:
+    """The ToolSearch, ToolSearchName and ToolSearchCategory rows for these tools."""
+    rows, names, categories = [], [], []
     for tool_id, (tool_text, clicks) in _tool_texts(tool_ids).items():
-        rows.append({"tool_id": tool_id, "popularity": clicks, "pool_key": pool_key(clicks, tool_id),
-                     **document(tool_text)})
-        names += [{"key": key, "tool_id": tool_id, "kind": kind} for key, kind in exact_names(tool_text).items()]
-    return rows, names
+        key = pool_key(clicks, tool_id)
+        rows.append({"tool_id": tool_id, "popularity": clicks, "pool_key": key, **document(tool_text)})
+        names += [{"key": name, "tool_id": tool_id, "kind": kind} for name, kind in exact_names(tool_text).items()]
+        categories += [{"category_id": category_id, "pool_key": key, "tool_id": tool_id}
+                       for category_id in tool_text.category_ids]
+    return rows, names, categories
 
 
 def forget_tools(tool_ids: Iterable[int]) -> None:
@@ -96,6 +111,7 @@ def forget_tools(tool_ids: Iterable[int]) -> None:
                 {"ids": "[" + ",".join(map(str, chunk)) + "]"},
             )
         db.session.execute(delete(ToolSearchName).where(ToolSearchName.tool_id.in_(chunk)))
+        db.session.execute(delete(ToolSearchCategory).where(ToolSearchCategory.tool_id.in_(chunk)))
         db.session.execute(delete(ToolSearch).where(ToolSearch.tool_id.in_(chunk)))
 
 
@@ -108,7 +124,7 @@ def sync_tools(tool_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         forget_tools(chunk)
-        rows, names = _search_rows(chunk)
+        rows, names, categories = _search_rows(chunk)
         if rows:
             db.session.execute(insert(ToolSearch), rows)
             if _is_sqlite():
@@ -122,8 +138,12 @@ def sync_tools(tool_ids: Iterable[int]) -> None:
                     text("INSERT INTO tool_token_fts (rowid, tokens) VALUES (:pool_key, :tokens)"),
                     [{"pool_key": r["pool_key"], "tokens": r["tokens"]} for r in rows],
                 )
+            elif _dialect() == "postgresql":
+                db.session.execute(_INSERT_VECTORS, {"ids": [r["tool_id"] for r in rows]})
         if names:
             db.session.execute(insert(ToolSearchName), names)
+        if categories:
+            db.session.execute(insert(ToolSearchCategory), categories)
 
 
 def sync_category_tools(category_ids: Iterable[int]) -> None:
@@ -136,6 +156,7 @@ def sync_category_tools(category_ids: Iterable[int]) -> None:
 def reindex(progress: Callable[[int], None] | None = None) -> int:
     """Rebuild every tool's search rows (and drop orphans), in batches; returns the tool count."""
     db.session.execute(delete(ToolSearchName))
+    db.session.execute(delete(ToolSearchCategory))
     db.session.execute(delete(ToolSearch))
     if _is_sqlite():
         db.session.execute(text("DELETE FROM tool_token_fts"))

@@ -5,7 +5,7 @@ typed, its synonyms, its pinyin reading, a near spelling, its pieces); an
 alternative is an AND of atoms; an atom is one token, matched whole or as a
 prefix. The same structure renders as an FTS5 MATCH expression (SQLite), as a
 tsquery (PostgreSQL) and is evaluated in Python against a token set (the
-sample that steers PostgreSQL's bands), so all three agree on what matches.
+sample that steers PostgreSQL's plan), so all three agree on what matches.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ class MatchQuery:
             return "'" + a.token.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if a.prefix else "")
         return " & ".join(_join([_join([atom(a) for a in alt], " & ") for alt in term], " | ")
                           for term in self.terms)
+
+    def tsquery_terms(self) -> list[list[str]]:
+        """Each term's alternatives as their own tsquery literals (AND of terms, OR within one)."""
+        return [[MatchQuery(((alternative,),)).tsquery() for alternative in term] for term in self.terms]
 
     def matches(self, tokens: list[str]) -> bool:
         """Whether a sorted token list satisfies the query (Python's answer to the same question)."""
