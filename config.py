@@ -94,6 +94,8 @@ class Config:
     SMS_IP_DAILY_CAP = int(os.environ.get("SMS_IP_DAILY_CAP", "20"))
     SMS_DAILY_BUDGET = int(os.environ.get("SMS_DAILY_BUDGET", "2000"))  # all codes, all users: against SMS pumping
     SMS_CHALLENGE_AFTER = int(os.environ.get("SMS_CHALLENGE_AFTER", "3"))  # codes per IP per hour before a challenge
+    # How codes reach the provider (services/sms/dispatch.py): thread (off the request path), inline or deferred.
+    SMS_DISPATCH = os.environ.get("SMS_DISPATCH", "thread")
     SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
     SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
     SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
@@ -227,5 +229,6 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:128:8:1"  # the smallest cost OpenSSL accepts for r=8
     SMS_BACKEND = "console"
     SMS_OUTBOX_LOG = ""  # tests read codes from memory; nothing is appended to instance/
+    SMS_DISPATCH = "inline"  # delivered before the response, so a test reads its code at once
     EMAIL_BACKEND = "console"
     EMAIL_OUTBOX_LOG = ""

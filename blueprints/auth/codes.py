@@ -6,14 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from blueprints.signin import client_ip
-from extensions import db
-from models import User
-from services import clock, security_notices, sms, spent_tokens
-from services.export import CHINA_TIME
-from services.sms.backends import SmsDeliveryError
+from services import sms, spent_tokens
 
 
 @dataclass
@@ -25,12 +20,12 @@ class CodeStatus:
     challenge_image: str | None = None  # a data: URI (services.sms.challenge)
 
 
-def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None = None) -> CodeStatus:
+def send_code(form, purpose: str, *, deliver_to: str = "any", user_id: int | None = None) -> CodeStatus:
     """Validate the phone, pass the challenge if one is due, ask the SMS service for a code.
 
-    ``deliver=False`` answers exactly as if a code was sent without sending one
-    (signing in or resetting for a number with no account): the answer never
-    tells whether a phone is registered.
+    The one "send code" step of every form. ``deliver_to`` says who may really get it (any
+    number, only an account's, only a free one: ``services.sms.dispatch``); that is decided after
+    the request, so the answer and the request's work are the same for every number.
     """
     if not form.validate_for_sending():
         return CodeStatus(message=_("Check the phone number."))
@@ -40,8 +35,8 @@ def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None =
         spend=lambda key: spent_tokens.first_use(key, sms.CHALLENGE_MAX_AGE_SECONDS),
     )
     try:
-        if deliver:
-            sms.request_code(form.phone.data, purpose, client_ip(), challenge_passed=passed, user_id=user_id)
+        sms.request_code(form.phone.data, purpose, client_ip(), challenge_passed=passed, user_id=user_id,
+                         deliver_to=deliver_to)
     except sms.SmsRefused as refusal:
         if refusal.reason == "challenge_required":
             tried = bool(form.challenge_token.data and form.challenge_answer.data)
@@ -53,12 +48,15 @@ def send_code(form, purpose: str, *, deliver: bool = True, user_id: int | None =
                 message = _("That was not right, or that picture was used already. Try this one.")
             return CodeStatus(message=message, challenge_image=sms.challenge_image(secret, token))
         return CodeStatus(message=refusal_message(refusal))
-    except SmsDeliveryError:
-        return CodeStatus(message=_("We could not send the message just now. Please try again in a few minutes."))
     form.challenge_token.data = ""
     form.challenge_answer.data = ""
     return CodeStatus(message=_("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.",
                                 phone=form.phone.data), sent=True)
+
+
+def send_code_to_an_account(form, purpose: str) -> CodeStatus:
+    """"Send code" for signing in or resetting: delivered only to an account's verified phone."""
+    return send_code(form, purpose, deliver_to="account")
 
 
 def send_code_to_a_free_number(form, purpose: str, *, user_id: int | None = None) -> CodeStatus:
@@ -67,16 +65,7 @@ def send_code_to_a_free_number(form, purpose: str, *, user_id: int | None = None
     For a held number the answer is the same "sent" as for any other (nothing tells whose number it is), no
     code is sent, and the holder gets a security notice instead, at most one a day per number.
     """
-    holder = None
-    if form.validate_for_sending():
-        holder = db.session.scalar(select(User).where(
-            User.phone == form.phone.data, User.phone_verified_at.is_not(None), User.id != (user_id or 0)))
-    if holder is not None:
-        today = clock.now().astimezone(CHINA_TIME).date().isoformat()
-        if spent_tokens.first_use(f"number-in-use:{holder.phone}:{today}", 86_400):
-            security_notices.notify_security(holder, "number_in_use")
-            db.session.commit()
-    return send_code(form, purpose, deliver=holder is None, user_id=user_id)
+    return send_code(form, purpose, deliver_to="free", user_id=user_id)
 
 
 def refusal_message(refusal) -> str:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.auth import bp
-from blueprints.auth.codes import code_error_message, send_code, send_code_to_a_free_number
+from blueprints.auth.codes import code_error_message, send_code_to_a_free_number, send_code_to_an_account
 from blueprints.auth.forms import CodeForm, ResetPasswordForm
 from blueprints.auth.views import AUTH_LIMIT, _is_send_code, _user_by_phone, render_form
 from blueprints.gates import login_required, recent_auth_required
@@ -28,8 +28,7 @@ def forgot_password():
     """Choose a new password with a code sent to the account's verified phone."""
     form = ResetPasswordForm()
     if request.method == "POST" and _is_send_code():
-        registered = form.validate_for_sending() and _user_by_phone(form.phone.data) is not None
-        return render_form("auth/forgot.html", form, status=send_code(form, "reset", deliver=registered))
+        return render_form("auth/forgot.html", form, status=send_code_to_an_account(form, "reset"))
     if not form.validate_on_submit():
         return render_form("auth/forgot.html", form)
     try:

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth import bp
-from blueprints.auth.codes import code_error_message, send_code, send_code_to_a_free_number
+from blueprints.auth.codes import code_error_message, send_code_to_a_free_number, send_code_to_an_account
 from blueprints.auth.forms import PasswordSignInForm, RegisterForm, SmsSignInForm, avatar_error_message
 from blueprints.i18n import localized_route
 from blueprints.redirects import safe_next
@@ -192,8 +192,7 @@ def sign_in_sms():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
     if request.method == "POST" and _is_send_code():
-        registered = form.validate_for_sending() and _user_by_phone(form.phone.data) is not None
-        return render_form("auth/sign_in.html", form, status=send_code(form, "sign_in", deliver=registered),
+        return render_form("auth/sign_in.html", form, status=send_code_to_an_account(form, "sign_in"),
                            mode="sms")
     if not form.validate_on_submit():
         return render_form("auth/sign_in.html", form, mode="sms")

@@ -302,8 +302,14 @@ def _required(config, prefix: str, names: tuple[str, ...]) -> list[str]:
     return [str(config[prefix + name]) for name in names]
 
 
+DISPATCH_MODES = ("thread", "inline", "deferred")  # see services/sms/dispatch.py
+
+
 def init_app(app: Flask) -> None:
-    """Build the configured backend once and keep it in ``app.extensions["sms"]``."""
+    """Build the configured backend once and keep it in ``app.extensions["sms"]``; refuse an unknown dispatch mode."""
+    mode = app.config.get("SMS_DISPATCH", "thread")
+    if mode not in DISPATCH_MODES:
+        raise ValueError(f"SMS_DISPATCH must be one of {', '.join(DISPATCH_MODES)}; got {mode!r}")
     settings = dict(app.config)
     if "SMS_OUTBOX_LOG" not in settings:
         settings["SMS_OUTBOX_LOG"] = os.path.join(app.instance_path, "sms-outbox.log")

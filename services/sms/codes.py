@@ -1,8 +1,9 @@
 """SMS verification codes: who may be sent one, and checking one.
 
-Every send is an ``SmsCode`` row and the caps count rows, so a send the provider refuses deletes its
-row again. The code itself is never stored: only HMAC-SHA256(SECRET_KEY, "phone|purpose|code"), so a
-leaked table does not give codes away without the key.
+Every request is an ``SmsCode`` row and the caps count rows, whether or not the code is then
+delivered (``services.sms.dispatch``); a code the provider refuses deletes its row again. The code
+itself is never stored: only HMAC-SHA256(SECRET_KEY, "phone|purpose|code"), so a leaked table does
+not give codes away without the key.
 
 A "day" for the caps and the budget runs from midnight to midnight China time (UTC+8), the day our
 users and the SMS providers' own daily limits follow; UTC midnight would reset them at 08:00.
@@ -18,12 +19,13 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete, false, func, select, update
+from sqlalchemy import false, func, select, update
 
 from extensions import db
 from models import SmsCode
 from services import clock, site_settings
-from services.sms.backends import DEFAULT_CODE_TTL, SmsDeliveryError, sms_outbox
+from services.sms.backends import DEFAULT_CODE_TTL
+from services.sms.dispatch import Delivery, dispatch
 
 PURPOSES = ("register", "sign_in", "reset", "verify", "change_phone", "confirm")
 
@@ -61,20 +63,22 @@ class CodeInvalid(Exception):
 
 
 def request_code(
-    phone: str, purpose: str, ip: str, *, challenge_passed: bool = False, user_id: int | None = None
+    phone: str, purpose: str, ip: str, *, challenge_passed: bool = False, user_id: int | None = None,
+    deliver_to: str = "any",
 ) -> None:
-    """Send a new 6-digit code to ``phone`` (E.164, already normalised) unless a limit refuses it.
+    """Record a new 6-digit code for ``phone`` (E.164, already normalised) unless a limit refuses it,
+    and hand it to the dispatcher, which sends it if ``deliver_to`` allows (``services.sms.dispatch``).
 
     Checks, in order: the site's daily budget, the challenge for an IP that asked often in the last
     hour, the resend interval for this phone and purpose, the phone's and the IP's daily caps; a
-    refusal raises SmsRefused. A provider failure raises SmsDeliveryError and costs the user nothing.
-    Commits the session (a refusal rolls it back), so call it with no unsaved changes pending.
+    refusal raises SmsRefused. Commits the session (a refusal rolls it back), so call it with no
+    unsaved changes pending.
 
     This never looks at whether the phone belongs to an account, and callers must not either: every
-    number gets the same answers and the same message, so the form cannot tell who is registered.
+    number passes the same limits and leaves the same row, whether or not the dispatcher then sends
+    the code, so neither the answer nor the work tells who is registered.
     """
     _check_purpose(purpose)
-    backend = sms_outbox()
     now = clock.now()
     _serialise_requests()
     try:
@@ -95,13 +99,8 @@ def request_code(
     db.session.add(row)
     db.session.flush()
     row_id = row.id
-    db.session.commit()  # before sending: the lock must not be held while the provider answers
-    try:
-        backend.send(phone, purpose, code)
-    except SmsDeliveryError:
-        db.session.execute(delete(SmsCode).where(SmsCode.id == row_id))
-        db.session.commit()
-        raise
+    db.session.commit()  # before delivering: the lock must not be held while the provider answers
+    dispatch(Delivery(row_id, phone, purpose, code, deliver_to, user_id))
 
 
 def verify_code(phone: str, purpose: str, code: str, *, user_id: int | None = None) -> None:
