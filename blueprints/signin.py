@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Flask, current_app, request, session
+from flask import Flask, after_this_request, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
 from extensions import db, login_manager
 from models import KnownBrowser, User
-from services import auth_sessions, recent_auth, security_notices
+from services import auth_sessions, devices, recent_auth, security_notices
 
 
 def init_login(app: Flask) -> None:
@@ -57,6 +57,12 @@ def sign_in(user: User, *, method: str, remember: bool, first: bool = False) -> 
     user.current_session_id = row.id
     user.current_session_proved_at = row.proved_at
     login_user(user, remember=remember)
+    user_id = user.id
+
+    @after_this_request
+    def _remember_device(response):  # this browser now knows the account (services/devices.py)
+        devices.remember_sign_in(response, user_id)
+        return response
 
 
 def record_proof(user: User, method: str) -> None:

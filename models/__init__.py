@@ -1,6 +1,15 @@
 """Typed SQLAlchemy models, one module per domain."""
 
-from models.accounts import KnownBrowser, Role, SecurityEvent, User, UserSession, UserStatus, WechatIdentity
+from models.accounts import (
+    KnownBrowser,
+    Role,
+    SecurityEvent,
+    SignInFailure,
+    User,
+    UserSession,
+    UserStatus,
+    WechatIdentity,
+)
 from models.base import Base
 from models.catalog import (
     Category,
@@ -114,6 +123,7 @@ __all__ = [
     "ReviewState",
     "Role",
     "SecurityEvent",
+    "SignInFailure",
     "SiteCounter",
     "SiteSetting",
     "SmsCode",

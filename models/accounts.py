@@ -136,6 +136,24 @@ class SecurityEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now, index=True)
 
 
+class SignInFailure(Base):
+    """A refused sign-in, kept an hour: what the back-off and the per-account challenge count.
+
+    ``account_key`` is a keyed hash of the account the login resolved to (or of the normalised
+    login when none did), ``client_key`` one of the device cookie or else the IP address: enough to
+    count, nothing to read back (services/sign_in_guard.py).
+    """
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_account_created", "account_key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(10))  # password or sms: each has its own counts
+    account_key: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=clock.now)
+
+
 class KnownBrowser(Base):
     """Browsers a user has signed in from, as a keyed hash, to notice a new one."""
 

@@ -11,6 +11,9 @@ from datetime import timedelta
 
 from flask_login.config import COOKIE_NAME as FLASK_LOGIN_REMEMBER_COOKIE
 
+from services.devices import COOKIE_NAME as DEVICE_COOKIE
+from services.devices import MAX_AGE as DEVICE_COOKIE_MAX_AGE
+
 # Set when a visitor dismisses the cookie notice; holds only "1".
 NOTICE_COOKIE = "cookie_notice"
 NOTICE_COOKIE_MAX_AGE = timedelta(days=365)
@@ -41,6 +44,7 @@ def cookie_registry(config) -> list[CookieInfo]:
     """Every cookie the app can set, named as ``config`` names them."""
     remember_days = config.get("REMEMBER_COOKIE_DURATION", timedelta(days=365)).days
     notice_days = NOTICE_COOKIE_MAX_AGE.days
+    device_days = DEVICE_COOKIE_MAX_AGE.days
     return [
         CookieInfo(
             name=config["SESSION_COOKIE_NAME"],
@@ -58,6 +62,17 @@ def cookie_registry(config) -> list[CookieInfo]:
                        "stay signed in after the browser closes.",
             lifetime_zh=f"{remember_days} 天，或退出登录、撤销该会话时失效",
             lifetime_en=f"{remember_days} days, or until you sign out or the session is revoked",
+            essential=True,
+        ),
+        CookieInfo(
+            name=DEVICE_COOKIE,
+            purpose_zh="设备：登录成功后设置，记录本浏览器登录过哪些账号（已签名，仅账号编号和一个随机设备编号），"
+                       "这样他人反复输错密码时，你在本设备上登录不受影响。",
+            purpose_en="Device: set when you sign in; records which accounts signed in on this browser (signed; "
+                       "account ids and a random device id only), so other people's failed guesses never "
+                       "slow down your own sign-in here.",
+            lifetime_zh=f"{device_days} 天",
+            lifetime_en=f"{device_days} days",
             essential=True,
         ),
         CookieInfo(

@@ -28,6 +28,7 @@ KINDS = {
     "wechat_unbound": ("解绑了微信", _l("WeChat was unbound from your SellerNav account")),
     "sessions_revoked": ("退出了其他所有设备", _l("Your SellerNav account was signed out elsewhere")),
     "number_in_use": ("有人尝试用您的手机号注册或绑定账号", _l("Someone tried to use your phone number on SellerNav")),
+    "sign_in_failures": ("多次登录失败", _l("Several failed sign-ins to your SellerNav account")),
 }
 
 
@@ -47,6 +48,10 @@ def describe(kind: str, detail: dict) -> str:
         "wechat_bound": lambda: _("WeChat was bound to your account."),
         "wechat_unbound": lambda: _("WeChat was unbound from your account."),
         "sessions_revoked": lambda: _("Every other browser was signed out of your account."),
+        "sign_in_failures": lambda: _("Someone failed several times to sign in to your account. Until the "
+                                      "failures stop, signing in with the password elsewhere asks a picture "
+                                      "question first; this browser, SMS sign-in and password reset work as "
+                                      "always. If it was not you, consider a longer password."),
     }
     text = texts.get(kind)
     return text() if text else kind

@@ -6,6 +6,7 @@ from markupsafe import escape
 
 from services import preferences
 from services.cookies import NOTICE_COOKIE, cookie_registry, remember_cookie_name
+from services.devices import COOKIE_NAME as DEVICE_COOKIE
 from tests.accounts import CHROME, last_code, make_user, post_form, sign_in
 
 NOTICE = 'id="cookie-notice"'
@@ -102,14 +103,15 @@ def test_every_cookie_the_app_sets_is_in_the_registry(app, catalog, app_config):
     registered = {cookie.name for cookie in cookie_registry(app.config)}
     assert names, "the flows set no cookie at all"
     assert names <= registered, names - registered
-    assert {app.config["SESSION_COOKIE_NAME"], remember_cookie_name(app.config), NOTICE_COOKIE} <= names
+    assert {app.config["SESSION_COOKIE_NAME"], remember_cookie_name(app.config), DEVICE_COOKIE, NOTICE_COOKIE} <= names
 
 
 @pytest.mark.parametrize("app_config", [{}, {"SESSION_COOKIE_NAME": "sn_session", "REMEMBER_COOKIE_NAME": "sn_keep"}])
 def test_each_registry_entry_is_named_as_configured(app, app_config):
-    session, remember, notice = cookie_registry(app.config)
+    session, remember, device, notice = cookie_registry(app.config)
     assert session.name == app.config["SESSION_COOKIE_NAME"]
     assert remember.name == app.config.get("REMEMBER_COOKIE_NAME", FLASK_LOGIN_DEFAULT)
+    assert device.name == DEVICE_COOKIE
     assert notice.name == NOTICE_COOKIE
-    assert session.essential and remember.essential and not notice.essential
+    assert session.essential and remember.essential and device.essential and not notice.essential
 

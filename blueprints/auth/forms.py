@@ -117,6 +117,9 @@ class PasswordSignInForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Remember me for 30 days"))
     next = HiddenField()
+    # Asked once the account has had several failed sign-ins (services/sign_in_guard.py).
+    challenge_token = HiddenField()
+    challenge_answer = StringField(_l("Answer"), render_kw={"autocomplete": "off"})
 
 
 class SmsSignInForm(CodeForm):

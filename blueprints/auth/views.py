@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
+from dataclasses import dataclass
 
 from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +21,8 @@ from blueprints.redirects import safe_next
 from blueprints.signin import client_agent, client_ip, sign_in, sign_out
 from extensions import db, limiter
 from models import User
-from services import auth_sessions, clock, policies, sms
+from services import auth_sessions, clock, policies, sign_in_guard, sms, spent_tokens
+from services.devices import current_device
 from services.images import AVATAR_MAX_PIXELS, ImageRejected, check_image_header, reencode_avatar, store_upload
 from services.passwords import dummy_hash, hash_password, password_matches
 from services.phones import InvalidPhone, normalize_phone
@@ -132,11 +135,11 @@ def _find_by_login(login: str) -> User | None:
 
 
 def _login_key() -> str:
-    """Rate-limit key for guessing one account's password from many addresses: the account itself.
+    """The key the sign-in guard counts failures on: the account itself, however its login was spelled.
 
     Every spelling that reaches one account (``13800000003``, ``+86 138 0000 0003``, full-width digits, the
     account name) shares one key; when none resolves, the normalised identifier is the key, so unknown and
-    known names are limited alike. Looked up once per request (the limiter asks again after the view).
+    known names are limited alike.
     """
     if "login_limit_key" not in g:
         login = (request.form.get("login") or request.form.get("phone") or "").strip()
@@ -151,16 +154,64 @@ def _login_key() -> str:
     return g.login_limit_key
 
 
-def _failed(response) -> bool:
-    """Only a refused sign-in counts against the account's limit: its owner signing in spends nothing."""
-    return response.status_code == 422
+@dataclass(frozen=True)
+class _Guard:
+    """This try's keys in the sign-in guard, and whether this browser signed in to the account before."""
+
+    method: str
+    account: str
+    client: str
+    known_device: bool
+
+    @classmethod
+    def for_request(cls, method: str, user: User | None) -> _Guard:
+        device = current_device()
+        return cls(method, sign_in_guard.account_key(_login_key()),
+                   sign_in_guard.client_key(device.device_id, client_ip()), device.knows(user.id if user else None))
+
+    def verdict(self) -> sign_in_guard.Verdict:
+        return sign_in_guard.check(self.method, self.account, self.client, known_device=self.known_device)
+
+    def failed(self, user: User | None) -> sign_in_guard.Verdict:
+        """Count a refused try (and tell the owner when it starts the challenge); the verdict for the next one."""
+        failures = sign_in_guard.record_failure(self.method, self.account, self.client)
+        if user is not None:
+            sign_in_guard.tell_owner(user, failures)
+        return self.verdict()
+
+
+def _backed_off(template: str, form, verdict: sign_in_guard.Verdict, **context):
+    """429 with Retry-After: the form as typed, and the ways on that do not wait."""
+    message = ngettext("Too many failed tries for this account from here. Try again in %(num)d second, "
+                       "sign in with an SMS code, or reset your password.",
+                       "Too many failed tries for this account from here. Try again in %(num)d seconds, "
+                       "sign in with an SMS code, or reset your password.", verdict.wait_seconds)
+    response = no_store(render_template(template, form=form, status=None, guard_message=message, **context), 429)
+    response.headers["Retry-After"] = str(verdict.wait_seconds)
+    return response
+
+
+def _challenge_passed(form) -> bool:
+    token, answer = form.challenge_token.data, form.challenge_answer.data
+    return bool(token and answer) and sms.check_challenge(
+        current_app.secret_key, token, client_ip(), answer,
+        spend=lambda key: spent_tokens.first_use(key, sms.CHALLENGE_MAX_AGE_SECONDS))
+
+
+def _challenged(form, *, message: str, **context):
+    """422 with a new picture to answer; the password is not checked until it is."""
+    token = sms.new_challenge(current_app.secret_key, client_ip())
+    form.challenge_token.data, form.challenge_answer.data = token, ""
+    form.password.data = ""
+    return no_store(render_template("auth/sign_in.html", form=form, status=None, guard_message=message,
+                                    challenge_image=sms.challenge_image(current_app.secret_key, token),
+                                    **context), 422)
 
 
 @localized_route(bp, "/sign-in", methods=["GET", "POST"], endpoint="sign_in")
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"], deduct_when=_failed)
 def sign_in_password():
-    """Sign in with account name or phone, and password."""
+    """Sign in with account name or phone, and password; failures are counted on the account (sign_in_guard)."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = PasswordSignInForm()
@@ -169,13 +220,27 @@ def sign_in_password():
     if not form.validate_on_submit():
         return render_form("auth/sign_in.html", form, mode="password")
     user = _find_by_login(form.login.data)
+    guard = _Guard.for_request("password", user)
+    verdict = guard.verdict()
+    if verdict.wait_seconds:  # refused before any hash is checked
+        return _backed_off("auth/sign_in.html", form, verdict, mode="password")
+    if verdict.challenge and not _challenge_passed(form):
+        tried = bool(form.challenge_answer.data)
+        return _challenged(form, mode="password", message=_(
+            "That was not right, or that picture was used already. Try this one.") if tried else _(
+            "This account has had several failed sign-ins. Type the characters in the picture, then your password."))
     # Check a hash even for an unknown account, so timing does not tell which accounts exist.
     valid = password_matches(user.password_hash if user else dummy_hash(), form.password.data) and user is not None
     if not valid:
         auth_sessions.log_event(user.id if user else None, "sign_in_failed", method="password",
                                 ip=client_ip(), user_agent=client_agent())
+        following = guard.failed(user)
         db.session.commit()
         form.password.errors.append(_("The account name, phone or password is not right."))
+        if following.challenge:
+            return _challenged(form, mode="password", message=_(
+                "This account has had several failed sign-ins. Type the characters in the picture, then your "
+                "password."))
         return render_form("auth/sign_in.html", form, mode="password")
     sign_in(user, method="password", remember=form.remember.data)
     return redirect(safe_next(form.next.data), code=303)  # a locked account is held at the unlock page (unlock.py)
@@ -183,7 +248,6 @@ def sign_in_password():
 
 @localized_route(bp, "/sign-in/sms", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit("20 per hour", key_func=_login_key, methods=["POST"], deduct_when=_failed)
 def sign_in_sms():
     """Sign in with a phone and a code sent to it."""
     if current_user.is_authenticated:
@@ -197,11 +261,16 @@ def sign_in_sms():
     if not form.validate_on_submit():
         return render_form("auth/sign_in.html", form, mode="sms")
     user = _user_by_phone(form.phone.data)
+    guard = _Guard.for_request("sms", user)
+    verdict = guard.verdict()
+    if verdict.wait_seconds:
+        return _backed_off("auth/sign_in.html", form, verdict, mode="sms")
     try:
         sms.verify_code(form.phone.data, "sign_in", form.code.data)
     except sms.CodeInvalid as error:
         auth_sessions.log_event(user.id if user else None, "sign_in_failed", method="sms",
                                 ip=client_ip(), user_agent=client_agent())
+        guard.failed(user)
         db.session.commit()
         form.code.errors.append(code_error_message(error))
         return render_form("auth/sign_in.html", form, mode="sms")
