@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.base import Base, UtcDateTime
 from services import clock
@@ -26,6 +27,16 @@ class UserStatus(enum.StrEnum):
     DELETED = "deleted"  # erased: the row stays only so reviews can say "deleted user"
 
 
+def account_name_key(name: str | None) -> str | None:
+    """The key an account name is unique as: NFKC-normalised and case-folded (None for no name).
+
+    SQLite's NOCASE folds only ASCII and PostgreSQL folds nothing, so the key is stored and constrained.
+    """
+    if name is None:
+        return None
+    return unicodedata.normalize("NFKC", name).strip().casefold() or None
+
+
 class User(UserMixin, Base):
     """An account. Public pages show only ``display_name``.
 
@@ -41,8 +52,10 @@ class User(UserMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Fixed once set; a WeChat-created account has none until it sets a password.
+    # Fixed once set; a WeChat-created account has none until it sets a password. Never shown to others.
     account_name: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The name NFKC-normalised and case-folded, kept by ``_keep_account_name_key``: what is unique.
+    account_name_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(40))
     avatar_path: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
@@ -66,6 +79,11 @@ class User(UserMixin, Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     wechat_identities: Mapped[list[WechatIdentity]] = relationship(back_populates="user", lazy="raise")
+
+    @validates("account_name")
+    def _keep_account_name_key(self, _key: str, name: str | None) -> str | None:
+        self.account_name_key = account_name_key(name)
+        return name
 
     current_session_id = None  # set when loaded for a request (str); not a column
     current_session_proved_at = None  # when that session last proved the holder (datetime); not a column

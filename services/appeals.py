@@ -12,7 +12,7 @@ import re
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -26,6 +26,7 @@ from models import (
     WechatIdentity,
 )
 from services import auth_sessions, clock, notifications, tickets
+from services.account_names import account_name_taken
 from services.catalog_version import bump_catalog_version
 
 REASON_MAX_LENGTH = 2000
@@ -62,14 +63,6 @@ def available_actions(user: User) -> list[str]:
     if user.certified_at is not None:
         actions.append(AppealAction.CHANGE_ENTERPRISE_DATA.value)
     return actions
-
-
-def account_name_taken(name: str, *, except_user_id: int | None = None) -> bool:
-    """Compared without case, so "Seller1" cannot be given out beside "seller1"."""
-    statement = select(User.id).where(func.lower(User.account_name) == name.lower())
-    if except_user_id is not None:
-        statement = statement.where(User.id != except_user_id)
-    return db.session.scalar(statement.limit(1)) is not None
 
 
 def check_new_account_name(user: User, name: str) -> str:

@@ -216,7 +216,8 @@ def _anonymise_user(e: Erasure) -> None:
     remove_upload(e.upload_dir, e.avatar_path)
     db.session.execute(
         update(User).where(User.id == e.user_id).values(
-            account_name=None, display_name="", avatar_path=None, phone=None, phone_verified_at=None,
+            account_name=None, account_name_key=None, display_name="", avatar_path=None, phone=None,
+            phone_verified_at=None,
             email=None, email_verified_at=None, certified_at=None, password_hash=None,
             password_changed_at=None, must_change_password=False, role="user",
             status=UserStatus.DELETED.value, ban_reason=None, terms_version=None, terms_accepted_at=None,

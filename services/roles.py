@@ -7,6 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from models import Role, User
 from services import audit, auth_sessions, clock
+from services.account_names import account_name_taken, neutral_display_name, user_by_account_name
 from services.passwords import hash_password, password_problems
 from services.phones import InvalidPhone, normalize_phone
 
@@ -20,7 +21,7 @@ def find_user(identifier: str) -> User | None:
     identifier = identifier.strip()
     if identifier.startswith("#") and identifier[1:].isdigit():
         return db.session.get(User, int(identifier[1:]))
-    user = db.session.scalar(select(User).where(User.account_name == identifier))
+    user = user_by_account_name(identifier)
     if user is None:
         try:
             phone = normalize_phone(identifier)
@@ -58,12 +59,12 @@ def create_admin(account_name: str, phone: str, password: str, display_name: str
     problems = password_problems(password, account_name=account_name, phone=normalized)
     if problems:
         raise RoleError("the password is too weak: " + ", ".join(problems))
-    if db.session.scalar(select(User.id).where(User.account_name == account_name)):
+    if account_name_taken(account_name):
         raise RoleError(f"the account name {account_name!r} is taken; use set-role to promote it")
     if db.session.scalar(select(User.id).where(User.phone == normalized)):
         raise RoleError("that phone number belongs to an account already; use set-role to promote it")
     now = clock.now()
-    user = User(account_name=account_name, display_name=display_name or account_name, phone=normalized,
+    user = User(account_name=account_name, display_name=display_name or neutral_display_name(), phone=normalized,
                 phone_verified_at=now, password_hash=hash_password(password), password_changed_at=now,
                 role=Role.USER.value)
     db.session.add(user)

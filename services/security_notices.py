@@ -48,6 +48,12 @@ def describe(kind: str, detail: dict) -> str:
         "wechat_bound": lambda: _("WeChat was bound to your account."),
         "wechat_unbound": lambda: _("WeChat was unbound from your account."),
         "sessions_revoked": lambda: _("Every other browser was signed out of your account."),
+        "account_name_renamed": lambda: _("Your account name was the same as an older account's apart from "
+                                          "upper and lower case, so it is now %(new)s. Signing in with your phone "
+                                          "works as before.", new=detail.get("new", "")),
+        "display_name_assigned": lambda: _("Your display name was your account name, which is private, so "
+                                           "others now see %(name)s instead. You can choose another in your "
+                                           "profile.", name=detail.get("name", "")),
         "sign_in_failures": lambda: _("Someone failed several times to sign in to your account. Until the "
                                       "failures stop, signing in with the password elsewhere asks a picture "
                                       "question first; this browser, SMS sign-in and password reset work as "

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The same key on every server: it signs the session cookie that carries the session id and the CSRF token.
 SECRET_KEY = "scale-out-test-only-" + "k" * 40
 ADMIN = "scaleadmin"
+ADMIN_SHOWN = "Scale Admin"  # its display name: the account name is never shown
 PASSWORD = "Scale-Out-Password-2026"
 PHONE = "13800138777"
 API_LIMIT = "5 per hour"  # an hour from the first hit: no window can end in the middle of the test
@@ -169,7 +170,8 @@ def servers(tmp_path_factory, shared_redis):
     try:
         _flask(env, "db", "upgrade")
         _flask(env, "seed")
-        _flask(env, "create-admin", "--account-name", ADMIN, "--phone", PHONE, "--password", PASSWORD)
+        _flask(env, "create-admin", "--account-name", ADMIN, "--phone", PHONE, "--password", PASSWORD,
+               "--display-name", ADMIN_SHOWN)
         for name in ("A", "B"):
             started.append(_start_server(name, env, workdir))
         for server in started:
@@ -199,7 +201,7 @@ def _sign_in(browser: requests.Session, server: AppServer) -> None:
 
 
 def _signed_in_as_admin(page: requests.Response) -> bool:
-    return f'class="account-link">{ADMIN}' in page.text
+    return f'class="account-link">{ADMIN_SHOWN}' in page.text
 
 
 def test_a_sign_in_on_one_server_holds_on_the_other_until_either_signs_it_out(servers):

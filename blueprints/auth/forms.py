@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from services.display_names import DISPLAY_NAME_MAX, has_hidden_characters
 from services.images import AVATAR_MAX_SIDE, ImageRejected
 from services.passwords import password_problems
 from services.phones import ForeignDigits, InvalidPhone, is_banned_phone, normalize_phone
@@ -41,6 +43,26 @@ def avatar_error_message(error: ImageRejected) -> str:
         return str(_l("The avatar is too large: use a picture of at most %(side)d × %(side)d pixels.",
                       side=AVATAR_MAX_SIDE))
     return str(_l("The avatar must be a JPEG, PNG or WebP image under 5 MB."))
+
+
+def clean_display_name(raw: str | None) -> str:
+    """NFKC (full-width letters fold), trimmed, inner whitespace collapsed to single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", raw or "").split())
+
+
+def check_display_name(field, *, required: bool) -> None:
+    """The one rule for a display name typed in a form (profile, registration): cleaned, or refused."""
+    field.data = clean_display_name(field.data)
+    if not field.data:
+        if required:
+            raise ValidationError(_l("Enter a display name."))
+        return
+    if len(field.data) > DISPLAY_NAME_MAX:
+        raise ValidationError(_l("Use at most %(max)d characters.", max=DISPLAY_NAME_MAX))
+    # Invisible and direction-changing characters let a name pretend to be another one (a joiner inside an
+    # emoji sequence is fine).
+    if has_hidden_characters(field.data):
+        raise ValidationError(_l("Remove invisible or control characters from the name."))
 
 
 class PhoneMixin:
@@ -97,6 +119,10 @@ class RegisterForm(NewPasswordMixin, CodeForm):
         validators=[DataRequired(_l("Choose an account name."))],
         render_kw={"autocomplete": "username", "maxlength": 32},
     )
+    display_name = StringField(
+        _l("Display name (optional)"),
+        render_kw={"maxlength": DISPLAY_NAME_MAX, "autocomplete": "nickname"},
+    )
     accept_terms = BooleanField(_l("I have read and accept the terms of service and the privacy policy"))
     avatar = FileField(_l("Avatar (optional)"), render_kw={"accept": "image/png,image/jpeg,image/webp"})
 
@@ -104,6 +130,9 @@ class RegisterForm(NewPasswordMixin, CodeForm):
         field.data = (field.data or "").strip()
         if not ACCOUNT_NAME.match(field.data):
             raise ValidationError(_l("3–32 letters, digits or underscores, starting with a letter."))
+
+    def validate_display_name(self, field):
+        check_display_name(field, required=False)
 
     def validate_accept_terms(self, field):
         if not field.data:
@@ -143,7 +172,14 @@ class SetPasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ConsentForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name (optional)"),
+        render_kw={"maxlength": DISPLAY_NAME_MAX, "autocomplete": "nickname"},
+    )
     accept_terms = BooleanField(_l("I have read and accept the terms of service and the privacy policy"))
+
+    def validate_display_name(self, field):
+        check_display_name(field, required=False)
 
     def validate_accept_terms(self, field):
         if not field.data:

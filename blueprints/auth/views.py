@@ -22,6 +22,7 @@ from blueprints.signin import client_agent, client_ip, sign_in, sign_out
 from extensions import db, limiter
 from models import User
 from services import auth_sessions, clock, policies, sign_in_guard, sms, spent_tokens
+from services.account_names import account_name_key, account_name_taken, neutral_display_name
 from services.devices import current_device
 from services.images import AVATAR_MAX_PIXELS, ImageRejected, check_image_header, reencode_avatar, store_upload
 from services.passwords import dummy_hash, hash_password, password_matches
@@ -62,7 +63,7 @@ def register():
         return render_form("auth/register.html", form, status=send_code_to_a_free_number(form, "register"))
     if not form.validate_on_submit():
         return render_form("auth/register.html", form)
-    if db.session.scalar(select(User.id).where(User.account_name == form.account_name.data)):
+    if account_name_taken(form.account_name.data):  # in any case or width
         form.account_name.errors.append(_("This account name is taken. Choose another."))
         return render_form("auth/register.html", form)
     # Everything that can be wrong with the form is checked before the code is spent; the avatar only by its
@@ -86,7 +87,7 @@ def register():
     now = clock.now()
     user = User(
         account_name=form.account_name.data,
-        display_name=form.account_name.data,
+        display_name=form.display_name.data or neutral_display_name(),  # never the private account name
         phone=form.phone.data,
         phone_verified_at=now,
         password_hash=hash_password(form.password.data),
@@ -127,7 +128,7 @@ def _find_by_login(login: str) -> User | None:
     # The guess limit's key (_login_key) and the view both ask; one query per request answers both.
     found = g.setdefault("accounts_by_login", {})
     if login not in found:
-        conditions = [User.account_name == login]
+        conditions = [User.account_name_key == account_name_key(login)]
         with contextlib.suppress(InvalidPhone):
             conditions.append(User.phone == normalize_phone(login))
         found[login] = db.session.scalar(select(User).where(or_(*conditions)))

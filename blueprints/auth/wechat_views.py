@@ -18,6 +18,7 @@ from blueprints.templating import absolute
 from extensions import db, limiter
 from models import User, WechatIdentity
 from services import auth_sessions, clock, policies, recent_auth, security_notices, wechat
+from services.account_names import neutral_display_name
 from services.display_names import clean_name
 from services.images import ImageRejected, reencode_avatar, store_upload
 
@@ -169,7 +170,7 @@ def wechat_consent():
 def _create_wechat_account(pending: dict) -> User | None:
     """An unverified account from the WeChat profile; the avatar is copied once, never hot-linked."""
     now = clock.now()
-    user = User(display_name=clean_name(pending["nickname"]) or "WeChat user",
+    user = User(display_name=clean_name(pending["nickname"]) or neutral_display_name(),
                 terms_version=current_app.config["TERMS_VERSION"], terms_accepted_at=now)
     if pending.get("avatar_url"):
         try:

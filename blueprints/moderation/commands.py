@@ -7,16 +7,19 @@ import click
 from blueprints.moderation import bp
 from extensions import db
 from services import roles
+from services.display_names import clean_name
 
 
 @bp.cli.command("create-admin")
 @click.option("--account-name", prompt=True, help="The new admin's account name.")
 @click.option("--phone", prompt=True, help="The admin's mobile number (counted as verified).")
 @click.password_option(help="At least 10 characters; prompted twice when not given.")
-def create_admin_command(account_name: str, phone: str, password: str):
+@click.option("--display-name", default=None,
+              help="The name others see (default: a neutral one; the account name is never shown).")
+def create_admin_command(account_name: str, phone: str, password: str, display_name: str | None):
     """Create an admin account."""
     try:
-        user = roles.create_admin(account_name, phone, password)
+        user = roles.create_admin(account_name, phone, password, display_name=clean_name(display_name) or None)
     except roles.RoleError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from services.display_names import DISPLAY_NAME_MAX, has_hidden_characters
-
-
-def clean_display_name(raw: str | None) -> str:
-    """NFKC (full-width letters fold), trimmed, inner whitespace collapsed to single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", raw or "").split())
+from blueprints.auth.forms import check_display_name
+from services.display_names import DISPLAY_NAME_MAX
 
 
 class DisplayNameForm(FlaskForm):
@@ -23,15 +17,7 @@ class DisplayNameForm(FlaskForm):
                                render_kw={"maxlength": DISPLAY_NAME_MAX, "autocomplete": "nickname"})
 
     def validate_display_name(self, field):
-        field.data = clean_display_name(field.data)
-        if not field.data:
-            raise ValidationError(_l("Enter a display name."))
-        if len(field.data) > DISPLAY_NAME_MAX:
-            raise ValidationError(_l("Use at most %(max)d characters.", max=DISPLAY_NAME_MAX))
-        # Invisible and direction-changing characters let a name pretend to be another one (a joiner inside an
-        # emoji sequence is fine).
-        if has_hidden_characters(field.data):
-            raise ValidationError(_l("Remove invisible or control characters from the name."))
+        check_display_name(field, required=True)
 
 
 class AvatarForm(FlaskForm):

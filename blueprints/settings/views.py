@@ -18,6 +18,7 @@ from blueprints.signin import client_agent, client_ip
 from extensions import db, limiter
 from models import User, WechatIdentity
 from services import auth_sessions, clock, notifications, security_notices
+from services.account_names import account_name_taken
 from services.passwords import hash_password, password_matches
 
 
@@ -84,7 +85,7 @@ def set_password():
         abort(403, description=_("Verify your phone first; accounts with a password change it instead."))
     form = SetPasswordForm()
     valid = form.validate_on_submit()
-    if valid and db.session.scalar(select(User.id).where(User.account_name == form.account_name.data)):
+    if valid and account_name_taken(form.account_name.data):  # in any case or width
         form.account_name.errors.append(_("This account name is taken. Choose another."))
         valid = False
     if not valid:
