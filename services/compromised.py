@@ -6,7 +6,8 @@ in again — password, SMS code, WeChat, a remember-me cookie — it reaches onl
 (blueprints/auth/unlock.py). Unlocking takes a code sent to the verified phone, then a new password: not the old
 password, which the intruder may know. When the phone, WeChat or the notice channel changed in the
 ``RECENT_CHANGE_DAYS`` before the lock (the intruder may have made those changes), or there is no verified
-phone, only staff can unlock it, by appeal.
+phone, only staff can unlock it, by appeal: they make the number the owner proves the verified phone
+(services.moderation.users.restore_phone_by_appeal), and the owner unlocks with a code sent there.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from services import auth_sessions, clock, security_notices
 from services.passwords import hash_password
 
 RECENT_CHANGE_DAYS = 14
+PHONE_RESTORED = "phone_restored"  # staff made the number the owner proved in an appeal the verified phone
 # Security events that move where codes and notices go: made by an intruder, they would carry the unlock too.
 CHANNEL_CHANGES = ("phone_changed", "phone_verified", "wechat_bound", "wechat_unbound", "wechat_unbound_self",
                    "email_verified", "email_changed", "notice_channel_changed")
@@ -37,10 +39,18 @@ def locked_at(user_id: int) -> datetime | None:
 
 
 def sms_unlock_refusal(user: User) -> str | None:
-    """Why the owner cannot unlock by SMS code ("no_verified_phone", "recent_channel_change"), or None."""
+    """Why the owner cannot unlock by SMS code ("no_verified_phone", "recent_channel_change"), or None.
+
+    Once staff restored the phone the owner proved in an appeal (after the lock), the code goes there.
+    """
     if not user.is_phone_verified:
         return "no_verified_phone"
     until = locked_at(user.id) or clock.now()
+    restored = db.session.scalar(select(SecurityEvent.id).where(
+        SecurityEvent.user_id == user.id, SecurityEvent.kind == PHONE_RESTORED, SecurityEvent.created_at >= until,
+    ).limit(1))
+    if restored is not None:
+        return None
     changed = db.session.scalar(select(SecurityEvent.id).where(
         SecurityEvent.user_id == user.id, SecurityEvent.kind.in_(CHANNEL_CHANGES),
         SecurityEvent.created_at >= until - timedelta(days=RECENT_CHANGE_DAYS), SecurityEvent.created_at <= until,

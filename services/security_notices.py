@@ -29,6 +29,8 @@ KINDS = {
     "sessions_revoked": ("退出了其他所有设备", _l("Your SellerNav account was signed out elsewhere")),
     "number_in_use": ("有人尝试用您的手机号注册或绑定账号", _l("Someone tried to use your phone number on SellerNav")),
     "sign_in_failures": ("多次登录失败", _l("Several failed sign-ins to your SellerNav account")),
+    "phone_restored": ("手机号已由客服按申诉恢复为本号码，可用它解锁",
+                       _l("Your SellerNav phone was restored by our staff")),
 }
 
 
@@ -54,6 +56,9 @@ def describe(kind: str, detail: dict) -> str:
         "display_name_assigned": lambda: _("Your display name was your account name, which is private, so "
                                            "others now see %(name)s instead. You can choose another in your "
                                            "profile.", name=detail.get("name", "")),
+        "phone_restored": lambda: _("Our staff made %(phone)s, the number you proved in your appeal, the phone of "
+                                    "your locked account. Unlock it with a code sent there and a new password.",
+                                    phone=detail.get("phone", "")),
         "sign_in_failures": lambda: _("Someone failed several times to sign in to your account. Until the "
                                       "failures stop, signing in with the password elsewhere asks a picture "
                                       "question first; this browser, SMS sign-in and password reset work as "

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models import ApiToken, SecurityEvent, User
+from models import ApiToken, AuditEntry, OutboxMessage, SecurityEvent, User
 from services import api_tokens, auth_sessions, clock
 from services.moderation import users
 from tests.accounts import PASSWORD, get_user, last_code, make_user, post_form, sign_in
@@ -181,3 +181,89 @@ def test_an_unlock_without_its_csrf_token_is_refused(app, client):
                                                         "password": NEW_PASSWORD})
     assert response.status_code == 400
     assert get_user(app, victim).must_change_password
+
+
+OWN_NUMBER = "+8613800000058"  # the number the owner proves in the appeal
+
+
+def _locked_after_a_recent_phone_change(app) -> tuple[int, int]:
+    """A victim whose phone changed two days before the lock (perhaps by the intruder), and the locking admin."""
+    victim = make_user(app, "victim", phone=PHONE)
+    with app.app_context():
+        auth_sessions.log_event(victim, "phone_changed", ip="203.0.113.5", user_agent="x")
+        db.session.commit()
+    clock.freeze(clock.now() + timedelta(days=2))
+    _lock(app, victim)
+    with app.app_context():
+        admin = db.session.scalar(select(User.id).where(User.account_name == "lockingadmin"))
+    return victim, admin
+
+
+def test_staff_restore_the_number_proved_by_appeal_and_the_owner_unlocks_with_a_code_sent_there(app, client):
+    victim, _ = _locked_after_a_recent_phone_change(app)
+    moderator = app.test_client()
+    make_user(app, "helpdesk", phone="+8613800000057", role="moderator")
+    sign_in(moderator, "helpdesk")
+    page = moderator.get(f"/en/staff/users/{victim}").text
+    assert "Restore the phone for unlocking" in page
+    done = post_form(moderator, f"/en/staff/users/{victim}", {"phone": "138 0000 0058", "reason": "appeal T1: ID seen"},
+                     action=f"/en/staff/users/{victim}/restore-phone")
+    assert done.status_code in (200, 303)
+    with app.app_context():
+        kinds = list(db.session.scalars(select(SecurityEvent.kind).where(SecurityEvent.user_id == victim)))
+        audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.phone_restored"))
+        told = db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.kind == "phone_restored")).all()
+    assert "phone_restored" in kinds and audit is not None and audit.reason == "appeal T1: ID seen"
+    assert "0058" not in audit.before + audit.after  # the audit log names people by id only
+    assert told == [OWN_NUMBER]
+
+    sign_in(client, "victim")
+    unlock_page = client.get("/en/account/unlock").text
+    assert "Send code" in unlock_page and "+86 138****0058" in unlock_page
+    post_form(client, "/en/account/unlock", {"action": "send_code"})
+    code = last_code(app, OWN_NUMBER)
+    done = post_form(client, "/en/account/unlock", {"code": code, "password": NEW_PASSWORD, "action": "unlock"})
+    assert done.status_code == 303 and not get_user(app, victim).must_change_password
+
+
+@pytest.mark.parametrize(("case", "why"), [
+    ("not_locked", "the account is not locked"),
+    ("sms_open", "its owner can unlock it with a code"),
+    ("no_reason", "a reason is required"),
+    ("bad_number", "not a valid mobile number"),
+    ("held_number", "another account holds that number"),
+    ("staff_target", "Only an admin can act on a staff account"),
+    ("self", "Staff cannot act on their own account"),
+])
+def test_restoring_a_phone_is_refused_unless_the_account_waits_for_it(app, case, why):
+    moderator_id = make_user(app, "helpdesk", phone="+8613800000057", role="moderator")
+    if case == "not_locked":
+        target = make_user(app, "victim", phone=PHONE)
+    elif case == "sms_open":
+        target = make_user(app, "victim", phone=PHONE)
+        _lock(app, target)
+    elif case == "staff_target":
+        target = make_user(app, "othermod", phone=PHONE, role="moderator")
+    elif case == "self":
+        target = moderator_id
+    else:
+        target, _ = _locked_after_a_recent_phone_change(app)
+    if case == "held_number":
+        make_user(app, "someoneelse", phone=OWN_NUMBER)
+    form = {"phone": "abc" if case == "bad_number" else OWN_NUMBER, "reason": "" if case == "no_reason" else "T2"}
+    moderator = app.test_client()
+    sign_in(moderator, "helpdesk")
+    refused = post_form(moderator, "/en/staff/users", form, action=f"/en/staff/users/{target}/restore-phone")
+    assert refused.status_code == 422 and why in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(User.phone).where(User.id == target)) != OWN_NUMBER
+
+
+def test_only_staff_may_restore_a_phone(app, client):
+    victim, _ = _locked_after_a_recent_phone_change(app)
+    make_user(app, "plainuser", phone="+8613800000056")
+    sign_in(client, "plainuser")
+    refused = post_form(client, "/en/", {"phone": OWN_NUMBER, "reason": "x"},
+                        action=f"/en/staff/users/{victim}/restore-phone")
+    assert refused.status_code == 403
+    assert get_user(app, victim).phone == PHONE

@@ -212,3 +212,39 @@ def test_a_stale_session_cannot_give_a_passwordless_account_a_password(app, clie
                        action="/en/settings/set-password")
     assert answer.status_code == 303 and "confirm-identity" in answer.headers["Location"]
     assert find_user(app, id=user_id).password_hash is None
+
+
+def test_a_wechat_only_account_verifies_a_first_phone_then_exports_and_asks_for_deletion(app, client, fake_wechat):
+    # The legitimate flow the review's acceptance names: nothing here may lock a WeChat-only owner out.
+    _scan(client, fake_wechat)
+    post_form(client, "/auth/wechat/consent", {"accept_terms": "y"})
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id))
+    post_form(client, "/en/verify-phone", {"phone": "13955556666", "action": "send_code"})
+    verified = post_form(client, "/en/verify-phone", {"phone": "13955556666", "action": "verify",
+                                                      "code": last_code(app, "+8613955556666")})
+    assert verified.status_code == 303
+    assert find_user(app, id=user_id).phone_verified_at is not None
+    token = csrf_from(client.get("/en/settings/export").text)
+    client.post("/en/settings/export", data={"csrf_token": token, "action": "send_code"})
+    exported = client.post("/en/settings/export", data={"csrf_token": token, "action": "export",
+                                                        "code": last_code(app, "+8613955556666")})
+    assert exported.mimetype == "application/zip"
+    clock.freeze(clock.now() + timedelta(seconds=61))  # past the resend gap: deletion asks its own code
+    token = csrf_from(client.get("/en/settings/delete-account").text)
+    client.post("/en/settings/delete-account", data={"csrf_token": token, "action": "send_code"})
+    asked = client.post("/en/settings/delete-account", data={"csrf_token": token, "action": "delete",
+                                                             "code": last_code(app, "+8613955556666")})
+    assert asked.status_code == 303
+    assert find_user(app, id=user_id).status == "pending_deletion"
+
+
+def test_an_owner_who_lost_the_old_phone_changes_it_with_the_password(app, client, owner):
+    _stale(app, client)  # no fresh proof, and no old phone to get a code on
+    post_form(client, CONFIRM, {"password": PASSWORD, "action": "confirm", "next": "/en/verify-phone"})
+    post_form(client, "/en/verify-phone", {"phone": "13977778888", "action": "send_code"})
+    changed = post_form(client, "/en/verify-phone", {"phone": "13977778888", "action": "verify",
+                                                     "code": last_code(app, "+8613977778888")})
+    assert changed.status_code == 303
+    assert find_user(app, id=owner).phone == "+8613977778888"
+    assert "phone_changed" in _events(app, owner)

@@ -13,7 +13,7 @@ from blueprints.moderation.access import admin_required, staff_required
 from blueprints.moderation.responses import decision_response
 from extensions import db
 from models import Role, User
-from services import roles
+from services import compromised, roles
 from services.moderation import authority, users
 
 
@@ -37,6 +37,8 @@ def user_page(user_id: int):
         roles=[role for role in Role if authority.role_refusal(role.value) is None],
         # Only the actions the one authority rule allows get a button (their routes refuse the rest).
         may=lambda action: authority.may_act(current_user, user, action),
+        # A locked account its owner cannot unlock alone waits for staff to restore the phone proved by appeal.
+        unlock_refusal=compromised.sms_unlock_refusal(user) if compromised.is_locked(user) else None,
     ))
 
 
@@ -75,6 +77,21 @@ def lock_compromised(user_id: int):
     except users.UserActionError as error:
         return decision_response(str(error), "error", 422)
     return decision_response(_("Signed out of %(count)s browser(s); a new password is required.", count=count))
+
+
+@localized_route(bp, "/staff/users/<int:user_id>/restore-phone", methods=["POST"])
+@staff_required
+def restore_phone(user_id: int):
+    """The owner of a locked account proved a number in an appeal: it becomes the account's verified phone."""
+    try:
+        users.restore_phone_by_appeal(user_id, staff_id=current_user.id, phone=request.form.get("phone", ""),
+                                      reason=_reason())
+    except users.UserActionError as error:
+        db.session.rollback()
+        return decision_response(_("Phone not restored: %(why)s", why=str(error)), "error", 422)
+    db.session.commit()
+    return decision_response(_("The phone is restored: its owner can now unlock the account with a code sent "
+                               "there."))
 
 
 @localized_route(bp, "/staff/users/<int:user_id>/role", methods=["POST"])

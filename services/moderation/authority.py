@@ -19,6 +19,7 @@ class AccountAction(enum.StrEnum):
     BAN = "ban"
     UNBAN = "unban"
     LOCK_COMPROMISED = "lock_compromised"
+    RESTORE_PHONE = "restore_phone"  # the owner of a locked account proved this number in an appeal
     CHANGE_ROLE = "change_role"
 
 

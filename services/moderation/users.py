@@ -9,10 +9,11 @@ from sqlalchemy import func, or_, select
 
 from extensions import db
 from models import Favorite, Rating, Report, Role, User, UserStatus, WechatIdentity
-from services import audit, auth_sessions, compromised, notifications, ratings
+from services import audit, auth_sessions, clock, compromised, notifications, outbox, ratings, security_notices
 from services.moderation.authority import AccountAction, refusal
 from services.numbers import whole_number
-from services.phones import InvalidPhone, normalize_phone
+from services.phones import InvalidPhone, mask_phone, normalize_phone
+from services.sms.backends import notice_text
 
 
 class UserActionError(ValueError):
@@ -126,3 +127,38 @@ def lock_compromised(user_id: int, *, staff_id: int, reason: str) -> int:
                                  reason=reason)
     auth_sessions.log_event(user_id, "compromised_lock")
     return auth_sessions.revoke_other_sessions(user_id, None)  # commits
+
+
+def restore_phone_by_appeal(user_id: int, *, staff_id: int, phone: str, reason: str) -> None:
+    """For a locked account its owner cannot unlock alone: make the number the owner proved in an appeal its
+    verified phone, so the owner unlocks as always, with a code sent there and a new password.
+
+    Refused unless the account is locked and unlocking by SMS is closed to it (no verified phone, or a channel
+    changed shortly before the lock), without a reason naming the appeal, and for a number another account
+    holds. The number is told by SMS whatever the account's notice channel (which an intruder may have moved).
+    The caller commits.
+    """
+    user = _staff_target(user_id, staff_id=staff_id, action=AccountAction.RESTORE_PHONE)
+    if not compromised.is_locked(user):
+        raise UserActionError("the account is not locked")
+    if compromised.sms_unlock_refusal(user) is None:
+        raise UserActionError("its owner can unlock it with a code to its verified phone")
+    if not reason.strip():
+        raise UserActionError("a reason is required: the appeal and how the owner proved the number")
+    try:
+        number = normalize_phone(phone)
+    except InvalidPhone as error:
+        raise UserActionError("that is not a valid mobile number") from error
+    holder = db.session.scalar(select(User.id).where(User.phone == number, User.id != user_id))
+    if holder is not None:
+        raise UserActionError("another account holds that number")
+    before = {"phone_verified": user.is_phone_verified, "phone_replaced": user.phone not in (None, number)}
+    user.phone, user.phone_verified_at = number, clock.now()
+    # The audit log refers to people by id only: no number, not even masked.
+    audit.record(actor_id=staff_id, action="user.phone_restored", target_type="user", target_id=user_id,
+                 before=before, after={"phone_verified": True}, reason=reason)
+    auth_sessions.log_event(user_id, compromised.PHONE_RESTORED, method="staff")
+    notifications.notify(user_id, "phone_restored", phone=mask_phone(number))
+    event = security_notices.KINDS["phone_restored"][0]
+    outbox.enqueue(channel="sms", recipient=number, kind="phone_restored", subject=event, body=notice_text(event),
+                   user_id=user_id)
