@@ -7,6 +7,7 @@ not in another worker's database, nor in a copy made for another worker from the
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import pytest
@@ -88,6 +89,11 @@ def test_a_row_one_worker_writes_is_absent_from_another_workers_database(app):
         try:
             assert _count_marker(_other_worker_database(other), marker) == 0
         except OperationalError:
+            # That worker finished meanwhile: DROP DATABASE ... WITH (FORCE) ends our connection before the
+            # database leaves the catalog, so give the drop a moment to complete.
+            deadline = time.monotonic() + 5
+            while _exists(_other_worker_database(other)) and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert not _exists(_other_worker_database(other))
 
 
