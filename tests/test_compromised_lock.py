@@ -107,14 +107,23 @@ def test_the_old_password_does_not_unlock(app, client):
     assert get_user(app, victim).must_change_password
 
 
-@pytest.mark.parametrize("kind", ["phone_changed", "wechat_bound", "notice_channel_changed"])
-def test_a_recent_change_of_phone_wechat_or_channel_means_only_staff_can_unlock(app, client, kind):
+def _locked_after_a_recent_change(app, kind: str = "phone_changed") -> tuple[int, int]:
+    """A victim whose phone (WeChat, channel) changed days before the lock, perhaps by the intruder; and the
+    locking admin."""
     victim = make_user(app, "victim", phone=PHONE)
     with app.app_context():
         auth_sessions.log_event(victim, kind, ip="203.0.113.5", user_agent="x")
         db.session.commit()
     clock.freeze(clock.now() + timedelta(days=3))
     _lock(app, victim)
+    with app.app_context():
+        admin = db.session.scalar(select(User.id).where(User.account_name == "lockingadmin"))
+    return victim, admin
+
+
+@pytest.mark.parametrize("kind", ["phone_changed", "wechat_bound", "notice_channel_changed"])
+def test_a_recent_change_of_phone_wechat_or_channel_means_only_staff_can_unlock(app, client, kind):
+    _locked_after_a_recent_change(app, kind)
     sign_in(client, "victim")
     page = client.get("/en/account/unlock").text
     assert "only our staff can unlock it" in page and "Send code" not in page
@@ -186,21 +195,8 @@ def test_an_unlock_without_its_csrf_token_is_refused(app, client):
 OWN_NUMBER = "+8613800000058"  # the number the owner proves in the appeal
 
 
-def _locked_after_a_recent_phone_change(app) -> tuple[int, int]:
-    """A victim whose phone changed two days before the lock (perhaps by the intruder), and the locking admin."""
-    victim = make_user(app, "victim", phone=PHONE)
-    with app.app_context():
-        auth_sessions.log_event(victim, "phone_changed", ip="203.0.113.5", user_agent="x")
-        db.session.commit()
-    clock.freeze(clock.now() + timedelta(days=2))
-    _lock(app, victim)
-    with app.app_context():
-        admin = db.session.scalar(select(User.id).where(User.account_name == "lockingadmin"))
-    return victim, admin
-
-
 def test_staff_restore_the_number_proved_by_appeal_and_the_owner_unlocks_with_a_code_sent_there(app, client):
-    victim, _ = _locked_after_a_recent_phone_change(app)
+    victim, _ = _locked_after_a_recent_change(app)
     moderator = app.test_client()
     make_user(app, "helpdesk", phone="+8613800000057", role="moderator")
     sign_in(moderator, "helpdesk")
@@ -247,7 +243,7 @@ def test_restoring_a_phone_is_refused_unless_the_account_waits_for_it(app, case,
     elif case == "self":
         target = moderator_id
     else:
-        target, _ = _locked_after_a_recent_phone_change(app)
+        target, _ = _locked_after_a_recent_change(app)
     if case == "held_number":
         make_user(app, "someoneelse", phone=OWN_NUMBER)
     form = {"phone": "abc" if case == "bad_number" else OWN_NUMBER, "reason": "" if case == "no_reason" else "T2"}
@@ -260,7 +256,7 @@ def test_restoring_a_phone_is_refused_unless_the_account_waits_for_it(app, case,
 
 
 def test_only_staff_may_restore_a_phone(app, client):
-    victim, _ = _locked_after_a_recent_phone_change(app)
+    victim, _ = _locked_after_a_recent_change(app)
     make_user(app, "plainuser", phone="+8613800000056")
     sign_in(client, "plainuser")
     refused = post_form(client, "/en/", {"phone": OWN_NUMBER, "reason": "x"},

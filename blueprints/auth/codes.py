@@ -29,29 +29,39 @@ def send_code(form, purpose: str, *, deliver_to: str = "any", user_id: int | Non
     """
     if not form.validate_for_sending():
         return CodeStatus(message=_("Check the phone number."))
-    secret = current_app.secret_key
-    passed = bool(form.challenge_token.data) and sms.check_challenge(
-        secret, form.challenge_token.data, client_ip(), form.challenge_answer.data or "",
-        spend=lambda key: spent_tokens.first_use(key, sms.CHALLENGE_MAX_AGE_SECONDS),
-    )
     try:
-        sms.request_code(form.phone.data, purpose, client_ip(), challenge_passed=passed, user_id=user_id,
-                         deliver_to=deliver_to)
+        sms.request_code(form.phone.data, purpose, client_ip(), challenge_passed=challenge_passed(form),
+                         user_id=user_id, deliver_to=deliver_to)
     except sms.SmsRefused as refusal:
         if refusal.reason == "challenge_required":
             tried = bool(form.challenge_token.data and form.challenge_answer.data)
-            token = sms.new_challenge(secret, client_ip())
-            form.challenge_token.data = token
-            form.challenge_answer.data = ""
             message = _("Please type the characters in the picture below, then send the code again.")
             if tried:
                 message = _("That was not right, or that picture was used already. Try this one.")
-            return CodeStatus(message=message, challenge_image=sms.challenge_image(secret, token))
+            return CodeStatus(message=message, challenge_image=new_challenge_for(form))
         return CodeStatus(message=refusal_message(refusal))
     form.challenge_token.data = ""
     form.challenge_answer.data = ""
     return CodeStatus(message=_("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.",
                                 phone=form.phone.data), sent=True)
+
+
+def challenge_passed(form) -> bool:
+    """Whether the form answers its challenge picture right (sending codes, or signing in after failures).
+
+    A solved token is spent here, so one picture allows one try.
+    """
+    return bool(form.challenge_token.data) and sms.check_challenge(
+        current_app.secret_key, form.challenge_token.data, client_ip(), form.challenge_answer.data or "",
+        spend=lambda key: spent_tokens.first_use(key, sms.CHALLENGE_MAX_AGE_SECONDS),
+    )
+
+
+def new_challenge_for(form) -> str:
+    """A new picture for the form: its token set, the answer cleared; returns the picture as a data: URI."""
+    token = sms.new_challenge(current_app.secret_key, client_ip())
+    form.challenge_token.data, form.challenge_answer.data = token, ""
+    return sms.challenge_image(current_app.secret_key, token)
 
 
 def send_code_to_an_account(form, purpose: str) -> CodeStatus:

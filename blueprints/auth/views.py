@@ -14,14 +14,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from blueprints.auth import bp
-from blueprints.auth.codes import code_error_message, send_code_to_a_free_number, send_code_to_an_account
+from blueprints.auth.codes import (
+    challenge_passed,
+    code_error_message,
+    new_challenge_for,
+    send_code_to_a_free_number,
+    send_code_to_an_account,
+)
 from blueprints.auth.forms import PasswordSignInForm, RegisterForm, SmsSignInForm, avatar_error_message
 from blueprints.i18n import localized_route
 from blueprints.redirects import safe_next
 from blueprints.signin import client_agent, client_ip, sign_in, sign_out
 from extensions import db, limiter
 from models import User
-from services import auth_sessions, clock, policies, sign_in_guard, sms, spent_tokens
+from services import auth_sessions, clock, policies, sign_in_guard, sms
 from services.account_names import account_name_key, account_name_taken, neutral_display_name
 from services.devices import current_device
 from services.images import AVATAR_MAX_PIXELS, ImageRejected, check_image_header, reencode_avatar, store_upload
@@ -192,21 +198,11 @@ def _backed_off(template: str, form, verdict: sign_in_guard.Verdict, **context):
     return response
 
 
-def _challenge_passed(form) -> bool:
-    token, answer = form.challenge_token.data, form.challenge_answer.data
-    return bool(token and answer) and sms.check_challenge(
-        current_app.secret_key, token, client_ip(), answer,
-        spend=lambda key: spent_tokens.first_use(key, sms.CHALLENGE_MAX_AGE_SECONDS))
-
-
 def _challenged(form, *, message: str, **context):
     """422 with a new picture to answer; the password is not checked until it is."""
-    token = sms.new_challenge(current_app.secret_key, client_ip())
-    form.challenge_token.data, form.challenge_answer.data = token, ""
     form.password.data = ""
     return no_store(render_template("auth/sign_in.html", form=form, status=None, guard_message=message,
-                                    challenge_image=sms.challenge_image(current_app.secret_key, token),
-                                    **context), 422)
+                                    challenge_image=new_challenge_for(form), **context), 422)
 
 
 @localized_route(bp, "/sign-in", methods=["GET", "POST"], endpoint="sign_in")
@@ -225,7 +221,7 @@ def sign_in_password():
     verdict = guard.verdict()
     if verdict.wait_seconds:  # refused before any hash is checked
         return _backed_off("auth/sign_in.html", form, verdict, mode="password")
-    if verdict.challenge and not _challenge_passed(form):
+    if verdict.challenge and not challenge_passed(form):
         tried = bool(form.challenge_answer.data)
         return _challenged(form, mode="password", message=_(
             "That was not right, or that picture was used already. Try this one.") if tried else _(
